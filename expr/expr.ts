@@ -49,6 +49,8 @@ export function isExprNode(value: unknown): value is ExprNode {
 /** Turns any ExprLike into a node; plain values become literals. */
 export function toNode(value: ExprLike): ExprNode {
   if (value instanceof Expr) return value.node;
+  // An Expr from another copy of gluekit (a job file's own node_modules) fails instanceof.
+  if (value && typeof value === 'object' && isExprNode((value as { node?: unknown }).node)) return (value as unknown as Expr).node;
   if (isExprNode(value)) return value;
   return literalNode(value);
 }

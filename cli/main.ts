@@ -1,0 +1,72 @@
+/**
+ * The gluekit command line. Each command returns its exit code: 0 success, 1 invalid
+ * input or failure, 2 usage errors. Errors are one readable line each, never a stack
+ * trace (set GLUEKIT_DEBUG=1 to see one).
+ */
+import { parseArgs } from 'node:util';
+import { compileCommand } from './compile.js';
+import { validateCommand } from './validate.js';
+
+const USAGE = `gluekit: AWS Glue jobs as TypeScript, compiled and tested locally
+
+Usage:
+  gluekit validate <job.ts...> [--json]          check job definitions, write nothing
+  gluekit compile <job.ts...> --out <dir> [--json]
+                                                 write <dir>/<job-name>/: job.json,
+                                                 security-configuration.json, script.py,
+                                                 iam-policy.json, graph.mmd
+  gluekit help                                   this text
+
+Exit codes: 0 ok, 1 invalid job or failure, 2 wrong usage.`;
+
+export class UsageError extends Error {}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'validate':
+        return await validateCommand(parse(rest, {}));
+      case 'compile':
+        return await compileCommand(parse(rest, { out: { type: 'string' } }));
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`gluekit: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (process.env.GLUEKIT_DEBUG) console.error(e);
+    else console.error(`gluekit: ${(e as Error).message ?? String(e)}`);
+    return 1;
+  }
+}
+
+export interface ParsedArgs {
+  readonly files: string[];
+  readonly json: boolean;
+  readonly values: Record<string, string | boolean | undefined>;
+}
+
+function parse(args: string[], options: Record<string, { type: 'string' | 'boolean' }>): ParsedArgs {
+  try {
+    const { values, positionals } = parseArgs({
+      args,
+      options: { json: { type: 'boolean' }, ...options },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (positionals.length === 0) throw new UsageError('name at least one job file');
+    return { files: positionals, json: values.json === true, values: values as ParsedArgs['values'] };
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError((e as Error).message);
+  }
+}

@@ -1,0 +1,92 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DropFields, dropFields } from '../../transforms/drop-fields.js';
+import { runTransform, schemaText } from '../support/transform-harness.js';
+
+const orders = [
+  { name: 'order_id', type: 'bigint', nullable: false },
+  { name: 'status', type: 'string' },
+  { name: 'customer', type: 'struct<name:string,city:string>' },
+  { name: 'a.b', type: 'int' },
+];
+
+const run = (fields: readonly string[]) => runTransform(DropFields, dropFields({ input: 'orders', fields }), { orders });
+
+/** Parses the lines with python3's ast module: a syntax check only, nothing runs. */
+function expectValidPython(lines: readonly string[]): void {
+  const dir = mkdtempSync(join(tmpdir(), 'gluekit-py-'));
+  try {
+    const file = join(dir, 'script.py');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    execFileSync('python3', ['-c', 'import ast, sys; ast.parse(open(sys.argv[1], encoding="utf-8").read())', file], { stdio: 'pipe' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('DropFields', () => {
+  it('outputs the other columns, in input order', () => {
+    const r = run(['customer', 'status']);
+    expect(r.problems).toEqual([]);
+    expect(schemaText(r.node)).toEqual(['order_id: bigint', 'a.b: int?']);
+    expect(r.pyspark).toEqual(['df_node = df_orders.drop("customer", "status")']);
+    expect(r.studio).toEqual({ node: { DropFields: { Name: 'node', Inputs: ['orders'], Paths: [['customer'], ['status']] } } });
+  });
+
+  it('drops a column whose name has a dot by its literal name', () => {
+    const r = run(['a.b']);
+    expect(r.problems).toEqual([]);
+    expect(schemaText(r.node)).toEqual(['order_id: bigint', 'status: string?', 'customer: struct<name:string,city:string>?']);
+    expect(r.pyspark).toEqual(['df_node = df_orders.drop("a.b")']);
+    expect(r.studio).toMatchObject({ node: { DropFields: { Paths: [['a.b']] } } });
+  });
+
+  it('returns frozen definitions and options', () => {
+    const def = dropFields({ input: 'orders', fields: ['status'] });
+    expect(def.kind).toBe('DropFields');
+    expect(Object.isFrozen(def)).toBe(true);
+    const r = runTransform(DropFields, def, { orders });
+    expect(Object.isFrozen(r.node!.options)).toBe(true);
+    expect(Object.isFrozen(r.node!.options.fields)).toBe(true);
+    expect(Object.isFrozen(r.node!.schema)).toBe(true);
+  });
+
+  it.each([
+    ['an empty list', [], 'transforms.node.fields', 'expected a non-empty list of column names', undefined],
+    ['fields that are not a list', { status: true }, 'transforms.node.fields', 'expected a non-empty list of column names, got an object', undefined],
+    ['an empty name', [''], 'transforms.node.fields[0]', 'expected a column name, got ""', undefined],
+    ['an unknown column', ['Status'], 'transforms.node.fields[0]', 'unknown column "Status" in input "orders"', 'did you mean "status"?'],
+    ['a column listed twice', ['status', 'order_id', 'status'], 'transforms.node.fields[2]', '"status" is listed twice', undefined],
+    [
+      'a struct field, which Spark would silently keep',
+      ['customer.city'],
+      'transforms.node.fields[0]',
+      '"customer.city" is a field inside struct "customer", and DropFields works on top-level columns',
+      'to drop the whole struct, list "customer"',
+    ],
+    [
+      'dropping every column',
+      ['order_id', 'status', 'customer', 'a.b'],
+      'transforms.node.fields',
+      'this drops every column of input "orders"',
+      'use selectFields to say which to keep',
+    ],
+  ])('rejects %s', (_name, fields, path, message, hint) => {
+    const r = run(fields as never);
+    expect(r.node).toBeUndefined();
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]!.path).toBe(path);
+    expect(r.problems[0]!.message).toContain(message);
+    if (hint) expect(r.problems[0]!.hint).toContain(hint);
+    else expect(r.problems[0]!.hint).toBeUndefined();
+  });
+
+  it('generates syntactically valid Python', () => {
+    const lines = [['status'], ['a.b', 'customer']].flatMap((fields) => run(fields).pyspark!);
+    expect(lines).toHaveLength(2);
+    expectValidPython(lines);
+  });
+});

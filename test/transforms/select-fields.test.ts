@@ -1,0 +1,96 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SelectFields, selectFields } from '../../transforms/select-fields.js';
+import { runTransform, schemaText } from '../support/transform-harness.js';
+
+const orders = [
+  { name: 'order_id', type: 'bigint', nullable: false },
+  { name: 'status', type: 'string', comment: 'PAID or SHIPPED' },
+  { name: 'customer', type: 'struct<name:string,city:string>' },
+  { name: 'a.b', type: 'int' },
+];
+
+const run = (fields: readonly string[]) => runTransform(SelectFields, selectFields({ input: 'orders', fields }), { orders });
+
+/** Parses the lines with python3's ast module: a syntax check only, nothing runs. */
+function expectValidPython(lines: readonly string[]): void {
+  const dir = mkdtempSync(join(tmpdir(), 'gluekit-py-'));
+  try {
+    const file = join(dir, 'script.py');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    execFileSync('python3', ['-c', 'import ast, sys; ast.parse(open(sys.argv[1], encoding="utf-8").read())', file], { stdio: 'pipe' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('SelectFields', () => {
+  it('outputs the listed columns in the listed order', () => {
+    const r = run(['status', 'order_id']);
+    expect(r.problems).toEqual([]);
+    expect(schemaText(r.node)).toEqual(['status: string?', 'order_id: bigint']);
+    expect(r.pyspark).toEqual(['df_node = df_orders.select(F.col("status"), F.col("order_id"))']);
+    expect(r.studio).toEqual({ node: { SelectFields: { Name: 'node', Inputs: ['orders'], Paths: [['status'], ['order_id']] } } });
+  });
+
+  it('keeps each column as it is: type, nullability and comment', () => {
+    const r = run(['customer', 'status']);
+    expect(schemaText(r.node)).toEqual(['customer: struct<name:string,city:string>?', 'status: string?']);
+    expect(r.node!.schema[1]!.comment).toBe('PAID or SHIPPED');
+  });
+
+  it('selects a column whose name has a dot as a whole column', () => {
+    const r = run(['a.b']);
+    expect(r.problems).toEqual([]);
+    expect(schemaText(r.node)).toEqual(['a.b: int?']);
+    expect(r.pyspark).toEqual(['df_node = df_orders.select(F.col("`a.b`"))']);
+    expect(r.studio).toMatchObject({ node: { SelectFields: { Paths: [['a.b']] } } });
+  });
+
+  it('returns frozen definitions and options', () => {
+    const def = selectFields({ input: 'orders', fields: ['status'] });
+    expect(def.kind).toBe('SelectFields');
+    expect(Object.isFrozen(def)).toBe(true);
+    const r = runTransform(SelectFields, def, { orders });
+    expect(Object.isFrozen(r.node!.options)).toBe(true);
+    expect(Object.isFrozen(r.node!.options.fields)).toBe(true);
+  });
+
+  it('reports every problem in one pass', () => {
+    const r = run(['customer.name', 'statuss', 'order_id', 'order_id']);
+    expect(r.problems.map((p) => p.path)).toEqual(['transforms.node.fields[1]', 'transforms.node.fields[3]', 'transforms.node.fields[0]']);
+  });
+
+  it.each([
+    ['an empty list', [], 'transforms.node.fields', 'expected a non-empty list of column names, got a list', undefined],
+    ['fields that are not a list', 'status', 'transforms.node.fields', 'expected a non-empty list of column names, got "status"', undefined],
+    ['a name that is not a string', [3], 'transforms.node.fields[0]', 'expected a column name, got number 3', undefined],
+    ['an unknown column', ['order_id', 'statsu'], 'transforms.node.fields[1]', 'unknown column "statsu" in input "orders"', 'did you mean "status"?'],
+    ['a column listed twice', ['status', 'status'], 'transforms.node.fields[1]', '"status" is listed twice', undefined],
+    [
+      'a struct field',
+      ['customer.city'],
+      'transforms.node.fields[0]',
+      '"customer.city" is a field inside struct "customer", and SelectFields works on top-level columns',
+      'use applyMapping({ mappings: [{ from: "customer.city" }] })',
+    ],
+    ['an unknown struct field', ['customer.cty'], 'transforms.node.fields[0]', 'struct "customer" has no field "cty"', 'did you mean "city"?'],
+  ])('rejects %s', (_name, fields, path, message, hint) => {
+    const r = run(fields as never);
+    expect(r.node).toBeUndefined();
+    expect(r.problems).toHaveLength(1);
+    expect(r.problems[0]!.path).toBe(path);
+    expect(r.problems[0]!.message).toContain(message);
+    if (hint) expect(r.problems[0]!.hint).toContain(hint);
+    else expect(r.problems[0]!.hint).toBeUndefined();
+  });
+
+  it('generates syntactically valid Python', () => {
+    const lines = [['status', 'order_id'], ['a.b', 'customer']].flatMap((fields) => run(fields).pyspark!);
+    expect(lines).toHaveLength(2);
+    expectValidPython(lines);
+  });
+});

@@ -1,0 +1,317 @@
+/**
+ * Aggregate: one row per distinct combination of the group columns (one row in all when
+ * there are none), with aggregate functions computed over each group's rows. Aggregates
+ * skip NULLs (count(column) counts the non-NULL values; a sum of only NULLs is NULL), and
+ * NULL group values form a group of their own, as in Spark's `groupBy().agg()`.
+ */
+import { describe, field, lookupColumn, type Field, type Schema } from '../catalog/schema.js';
+import { boundedDecimal, formatGlueType, isIntegral, isNumeric, t, type GlueType } from '../catalog/types.js';
+import { suggest } from '../core/did-you-mean.js';
+import type { Reporter } from '../core/problems.js';
+import { quoteColumn, quoteIdentifier } from '../expr/spark-sql.js';
+import { columnList, py, pyCol, singleInput, studioSql, topLevelColumn } from './shared.js';
+import { defineTransform, type AnalyzedInput } from './transform.js';
+
+/** The aggregate functions of Glue Studio's Aggregate transform. */
+export type AggFn =
+  | 'avg'
+  | 'countDistinct'
+  | 'count'
+  | 'first'
+  | 'last'
+  | 'kurtosis'
+  | 'max'
+  | 'min'
+  | 'skewness'
+  | 'stddev_samp'
+  | 'stddev_pop'
+  | 'sum'
+  | 'sumDistinct'
+  | 'var_samp'
+  | 'var_pop';
+
+export interface Aggregation {
+  /**
+   * The function. count, countDistinct, first, last, min and max take any column (min and
+   * max need comparable values: no maps); the others need a numeric column. first and
+   * last take whichever row Spark sees first or last in the group, which is not
+   * deterministic.
+   */
+  readonly fn: AggFn;
+  /** The aggregated column (or `struct.field` path); `'*'` with count counts rows. */
+  readonly column: string;
+  /** The output column's name. Default `<fn>_<column>` (`sum_amount`), or `count` for count of `'*'`. */
+  readonly as?: string;
+}
+
+export interface AggregateDefinition {
+  readonly kind: 'Aggregate';
+  /** The id of the node whose rows are aggregated. */
+  readonly input: string;
+  /** The columns that form the groups, output first and in this order. `[]` aggregates all rows into one. */
+  readonly groupBy: readonly string[];
+  /** The aggregates to compute, output after the group columns, in this order. */
+  readonly aggregations: readonly Aggregation[];
+}
+
+export interface ResolvedAggregation {
+  readonly fn: AggFn;
+  /** A column name or dotted path, or `'*'` (count only). */
+  readonly column: string;
+  /** Whether `column` is one top-level column even though it may contain dots. */
+  readonly wholeName: boolean;
+  /** The output column name. */
+  readonly as: string;
+}
+
+export interface AggregateOptions {
+  readonly groupBy: readonly string[];
+  readonly aggregations: readonly ResolvedAggregation[];
+}
+
+/** Groups `input` by `groupBy` and computes `aggregations` for each group. */
+export function aggregate(props: Omit<AggregateDefinition, 'kind'>): AggregateDefinition {
+  return Object.freeze({ kind: 'Aggregate', input: props.input, groupBy: props.groupBy, aggregations: props.aggregations });
+}
+
+const AGG_FNS: readonly AggFn[] = [
+  'avg', 'countDistinct', 'count', 'first', 'last', 'kurtosis', 'max', 'min', 'skewness',
+  'stddev_samp', 'stddev_pop', 'sum', 'sumDistinct', 'var_samp', 'var_pop',
+];
+
+/** Spark and SQL names users reach for, mapped to Glue Studio's. */
+const OTHER_NAMES = new Map<string, AggFn>([
+  ['mean', 'avg'], ['average', 'avg'], ['stddev', 'stddev_samp'], ['std', 'stddev_samp'],
+  ['variance', 'var_samp'], ['count_distinct', 'countDistinct'], ['sum_distinct', 'sumDistinct'],
+]);
+
+const NUMERIC_ONLY = new Set<AggFn>(['avg', 'kurtosis', 'skewness', 'stddev_samp', 'stddev_pop', 'sum', 'sumDistinct', 'var_samp', 'var_pop']);
+
+/** Spark compares map values neither for ordering nor for equality. */
+const NO_MAPS = new Set<AggFn>(['min', 'max', 'countDistinct']);
+
+const AGGREGATION_FIELDS = ['fn', 'column', 'as'];
+
+/** As catalog/schema.ts's rule for column names, so that the output can be written to the catalog. */
+const COLUMN_NAME = /^[^\x00-\x1f`]{1,255}$/;
+
+export const Aggregate = defineTransform<AggregateDefinition, AggregateOptions>({
+  kind: 'Aggregate',
+  title: 'Group and aggregate',
+  inputs: singleInput,
+  analyze(def, [input], at) {
+    if (!input) return undefined;
+    const groupBy = groupColumns(def.groupBy, input, at.child('groupBy'));
+    const aggregations = readAggregations(def.aggregations, input, at.child('aggregations'));
+    if (!groupBy || !aggregations) return undefined;
+
+    // Output names must be unique as the catalog sees them, i.e. ignoring case.
+    let ok = true;
+    const taken = new Map<string, string>(groupBy.map((f) => [f.name.toLowerCase(), `group column "${f.name}"`]));
+    aggregations.forEach(({ resolved, at: aggAt, explicitName }, i) => {
+      const nameAt = explicitName ? aggAt.child('as') : aggAt;
+      const other = taken.get(resolved.as.toLowerCase());
+      if (other !== undefined) {
+        nameAt.error(`output column "${resolved.as}" clashes with ${other}`, explicitName ? 'choose another name' : 'name the aggregation with as');
+        ok = false;
+      } else {
+        taken.set(resolved.as.toLowerCase(), `the output of aggregations[${i}]`);
+      }
+    });
+    if (!ok) return undefined;
+
+    const schema: Schema = Object.freeze([...groupBy, ...aggregations.map((a) => a.output)]);
+    const options: AggregateOptions = Object.freeze({
+      groupBy: Object.freeze(groupBy.map((f) => f.name)),
+      aggregations: Object.freeze(aggregations.map((a) => a.resolved)),
+    });
+    return { options, schema };
+  },
+  pyspark(node, ctx) {
+    const { groupBy, aggregations } = node.options;
+    const df = ctx.df(node.inputs[0]!);
+    // groupBy("a.b") would read a struct field; a column with a dot in its name needs F.col.
+    const grouped = groupBy.length === 0 ? df : `${df}.groupBy(${groupBy.map((g) => (g.includes('.') ? pyCol(g) : py(g))).join(', ')})`;
+    const aggs = aggregations.map((a) => `${pysparkAgg(a)}.alias(${py(a.as)})`).join(', ');
+    return [`${ctx.df(node.id)} = ${grouped}.agg(${aggs})`];
+  },
+  // Studio's own Aggregate node names its outputs itself, so the columns downstream nodes
+  // read would not be the ones the script produces; a SparkSQL node names them the same.
+  studio(node) {
+    const { groupBy, aggregations } = node.options;
+    const groups = groupBy.map(quoteIdentifier);
+    const select = [...groups, ...aggregations.map((a) => `${sqlAgg(a)} AS ${quoteIdentifier(a.as)}`)].join(', ');
+    const query = `SELECT ${select} FROM ${quoteIdentifier(node.inputs[0]!)}${groups.length > 0 ? ` GROUP BY ${groups.join(', ')}` : ''}`;
+    return { [node.id]: studioSql(node.id, node.inputs, query, node.schema) };
+  },
+});
+
+/** Group columns: whole top-level columns (their values are output as they are), no maps. */
+function groupColumns(value: unknown, input: AnalyzedInput, at: Reporter): Field[] | undefined {
+  const fields = columnList(value, input, at, { allowEmpty: true });
+  if (!fields) return undefined;
+  const result: Field[] = [];
+  let ok = true;
+  (value as string[]).forEach((name, i) => {
+    const column = topLevelColumn(input.schema, name);
+    if (!column) {
+      at.child(i).error(`group columns must be top-level columns, and "${name}" is a field inside a struct`, 'copy it into a column of its own first (applyMapping)');
+      ok = false;
+    } else if (hasMap(column.type)) {
+      at.child(i).error(`cannot group by "${name}": it is ${formatGlueType(column.type)}, and Spark cannot compare maps`);
+      ok = false;
+    } else {
+      result.push(column);
+    }
+  });
+  return ok ? result : undefined;
+}
+
+interface CheckedAggregation {
+  readonly resolved: ResolvedAggregation;
+  readonly output: Field;
+  readonly at: Reporter;
+  readonly explicitName: boolean;
+}
+
+function readAggregations(value: unknown, input: AnalyzedInput, at: Reporter): CheckedAggregation[] | undefined {
+  if (!Array.isArray(value) || value.length === 0) {
+    at.error(`expected a non-empty list of aggregations ({ fn, column, as? }), got ${describe(value)}`, 'e.g. aggregations: [{ fn: "sum", column: "amount" }]');
+    return undefined;
+  }
+  const result: CheckedAggregation[] = [];
+  let ok = true;
+  value.forEach((item: unknown, i) => {
+    const checked = readAggregation(item, input, at.child(i));
+    if (checked) result.push(checked);
+    else ok = false;
+  });
+  return ok ? result : undefined;
+}
+
+function readAggregation(item: unknown, input: AnalyzedInput, at: Reporter): CheckedAggregation | undefined {
+  if (!item || typeof item !== 'object' || Array.isArray(item)) {
+    at.error(`expected an aggregation { fn, column, as? }, got ${describe(item)}`);
+    return undefined;
+  }
+  const { fn, column, as } = item as { fn?: unknown; column?: unknown; as?: unknown };
+  let ok = true;
+  // A misspelt `as` would silently give the column its default name.
+  for (const key of Object.keys(item)) {
+    if (!AGGREGATION_FIELDS.includes(key)) {
+      at.child(key).error(`unknown field "${key}" in an aggregation`, suggest(key, AGGREGATION_FIELDS, 'field'));
+      ok = false;
+    }
+  }
+  const fnOk = typeof fn === 'string' && AGG_FNS.includes(fn as AggFn);
+  if (!fnOk) {
+    const near = typeof fn === 'string' ? OTHER_NAMES.get(fn.toLowerCase()) : undefined;
+    at.child('fn').error(
+      `unknown aggregate function ${describe(fn)}`,
+      near ? `did you mean "${near}"?` : typeof fn === 'string' ? suggest(fn, AGG_FNS, 'function') : `one of ${AGG_FNS.join(', ')}`,
+    );
+    ok = false;
+  }
+  if (as !== undefined && (typeof as !== 'string' || !COLUMN_NAME.test(as))) {
+    at.child('as').error(`invalid output column name ${describe(as)}: 1-255 characters, no control characters or backticks`);
+    ok = false;
+  }
+  const columnAt = at.child('column');
+  if (typeof column !== 'string' || column === '') {
+    columnAt.error(`expected a column name (or "*" with count), got ${describe(column)}`);
+    return undefined;
+  }
+  if (!fnOk || !ok) return undefined;
+  const aggFn = fn as AggFn;
+  const name = (as as string | undefined) ?? (column === '*' && aggFn === 'count' ? 'count' : `${aggFn}_${column}`);
+  if (!COLUMN_NAME.test(name)) {
+    at.error(`the default output name "${name.slice(0, 40)}…" is not a valid column name`, 'name the aggregation with as');
+    return undefined;
+  }
+
+  if (column === '*') {
+    if (aggFn !== 'count') {
+      columnAt.error(`"*" only works with count; ${aggFn} needs a column`);
+      return undefined;
+    }
+    return {
+      resolved: Object.freeze({ fn: aggFn, column, wholeName: false, as: name }),
+      output: field(name, t.bigint(), false),
+      at,
+      explicitName: as !== undefined,
+    };
+  }
+  const source = lookupColumn(input.schema, column, columnAt, input.label);
+  if (!source) return undefined;
+  if (NUMERIC_ONLY.has(aggFn) && !isNumeric(source.type)) {
+    columnAt.error(`${aggFn} needs a numeric column, and "${column}" is ${formatGlueType(source.type)}`, 'cast it to a number first (applyMapping)');
+    return undefined;
+  }
+  if (NO_MAPS.has(aggFn) && hasMap(source.type)) {
+    columnAt.error(`${aggFn} cannot take "${column}": it is ${formatGlueType(source.type)}, and Spark cannot compare maps`);
+    return undefined;
+  }
+  const type = resultType(aggFn, source.type);
+  return {
+    resolved: Object.freeze({ fn: aggFn, column, wholeName: topLevelColumn(input.schema, column) !== undefined, as: name }),
+    // Only counts are never NULL: every other aggregate of an all-NULL group is NULL.
+    output: field(name, type, aggFn !== 'count' && aggFn !== 'countDistinct'),
+    at,
+    explicitName: as !== undefined,
+  };
+}
+
+/** Spark's result types (Sum, Average and the central moments widen; the rest keep the type). */
+function resultType(fn: AggFn, type: GlueType): GlueType {
+  switch (fn) {
+    case 'count':
+    case 'countDistinct':
+      return t.bigint();
+    case 'sum':
+    case 'sumDistinct':
+      if (type.kind === 'decimal') return boundedDecimal(type.precision + 10, type.scale);
+      return isIntegral(type) ? t.bigint() : t.double();
+    case 'avg':
+      return type.kind === 'decimal' ? boundedDecimal(type.precision + 4, type.scale + 4) : t.double();
+    case 'min':
+    case 'max':
+    case 'first':
+    case 'last':
+      return type;
+    default:
+      return t.double();
+  }
+}
+
+function pysparkAgg(a: ResolvedAggregation): string {
+  const column = a.column === '*' ? 'F.lit(1)' : pyCol(a.column, a.wholeName);
+  switch (a.fn) {
+    case 'first':
+    case 'last':
+      return `F.${a.fn}(${column}, ignorenulls=False)`;
+    case 'sumDistinct':
+      return `F.sum_distinct(${column})`; // F.sumDistinct is deprecated since Spark 3.2
+    default:
+      return `F.${a.fn}(${column})`;
+  }
+}
+
+function sqlAgg(a: ResolvedAggregation): string {
+  if (a.column === '*') return 'count(1)';
+  const column = quoteColumn(a.column, a.wholeName);
+  switch (a.fn) {
+    case 'countDistinct':
+      return `count(DISTINCT ${column})`;
+    case 'sumDistinct':
+      return `sum(DISTINCT ${column})`;
+    default:
+      return `${a.fn}(${column})`;
+  }
+}
+
+function hasMap(type: GlueType): boolean {
+  if (type.kind === 'map') return true;
+  if (type.kind === 'array') return hasMap(type.element);
+  if (type.kind === 'struct') return type.fields.some((f) => hasMap(f.type));
+  return false;
+}
