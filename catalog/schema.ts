@@ -40,6 +40,11 @@ export type SchemaInput =
 
 const COLUMN_NAME = /^[^\x00-\x1f`]{1,255}$/;
 
+/** Column names Glue, Spark and Parquet all accept: 1-255 characters, no control characters or backticks. */
+export function isValidColumnName(name: string): boolean {
+  return COLUMN_NAME.test(name);
+}
+
 /** Normalises a type input, reporting a syntax error at `at`. */
 export function resolveType(input: unknown, at: Reporter): GlueType | undefined {
   if (typeof input === 'string') {
@@ -99,7 +104,7 @@ export function resolveSchema(input: unknown, at: Reporter): Schema | undefined 
   const seen = new Map<string, string>();
   let ok = true;
   for (const { name, spec, at: colAt } of columns) {
-    if (typeof name !== 'string' || !COLUMN_NAME.test(name)) {
+    if (typeof name !== 'string' || !isValidColumnName(name)) {
       colAt.error(`invalid column name ${describe(name)}: 1-255 characters, no control characters or backticks`);
       ok = false;
       continue;

@@ -329,3 +329,11 @@ export function canCast(from: GlueType, to: GlueType): boolean {
 export function structField(type: GlueType, name: string): StructField | undefined {
   return type.kind === 'struct' ? type.fields.find((f) => f.name === name) : undefined;
 }
+
+/** Whether a type is or holds a map. Spark cannot compare, group, sort or hash maps. */
+export function containsMap(type: GlueType): boolean {
+  if (type.kind === 'map') return true;
+  if (type.kind === 'array') return containsMap(type.element);
+  if (type.kind === 'struct') return type.fields.some((f) => containsMap(f.type));
+  return false;
+}

@@ -4,12 +4,12 @@
  * skip NULLs (count(column) counts the non-NULL values; a sum of only NULLs is NULL), and
  * NULL group values form a group of their own, as in Spark's `groupBy().agg()`.
  */
-import { describe, field, lookupColumn, type Field, type Schema } from '../catalog/schema.js';
-import { boundedDecimal, formatGlueType, isIntegral, isNumeric, t, type GlueType } from '../catalog/types.js';
+import { describe, field, isValidColumnName, lookupColumn, type Field, type Schema } from '../catalog/schema.js';
+import { boundedDecimal, containsMap, formatGlueType, type GlueType, isIntegral, isNumeric, t } from '../catalog/types.js';
 import { suggest } from '../core/did-you-mean.js';
 import type { Reporter } from '../core/problems.js';
 import { quoteColumn, quoteIdentifier } from '../expr/spark-sql.js';
-import { columnList, py, pyCol, singleInput, studioSql, topLevelColumn } from './shared.js';
+import { columnList, py, pyCol, singleInput, sqlTable, studioSql, topLevelColumn } from './shared.js';
 import { defineTransform, type AnalyzedInput } from './transform.js';
 
 /** The aggregate functions of Glue Studio's Aggregate transform. */
@@ -93,7 +93,6 @@ const NO_MAPS = new Set<AggFn>(['min', 'max', 'countDistinct']);
 const AGGREGATION_FIELDS = ['fn', 'column', 'as'];
 
 /** As catalog/schema.ts's rule for column names, so that the output can be written to the catalog. */
-const COLUMN_NAME = /^[^\x00-\x1f`]{1,255}$/;
 
 export const Aggregate = defineTransform<AggregateDefinition, AggregateOptions>({
   kind: 'Aggregate',
@@ -141,7 +140,7 @@ export const Aggregate = defineTransform<AggregateDefinition, AggregateOptions>(
     const { groupBy, aggregations } = node.options;
     const groups = groupBy.map(quoteIdentifier);
     const select = [...groups, ...aggregations.map((a) => `${sqlAgg(a)} AS ${quoteIdentifier(a.as)}`)].join(', ');
-    const query = `SELECT ${select} FROM ${quoteIdentifier(node.inputs[0]!)}${groups.length > 0 ? ` GROUP BY ${groups.join(', ')}` : ''}`;
+    const query = `SELECT ${select} FROM ${sqlTable(node.inputs[0]!)}${groups.length > 0 ? ` GROUP BY ${groups.join(', ')}` : ''}`;
     return { [node.id]: studioSql(node.id, node.inputs, query, node.schema) };
   },
 });
@@ -157,7 +156,7 @@ function groupColumns(value: unknown, input: AnalyzedInput, at: Reporter): Field
     if (!column) {
       at.child(i).error(`group columns must be top-level columns, and "${name}" is a field inside a struct`, 'copy it into a column of its own first (applyMapping)');
       ok = false;
-    } else if (hasMap(column.type)) {
+    } else if (containsMap(column.type)) {
       at.child(i).error(`cannot group by "${name}": it is ${formatGlueType(column.type)}, and Spark cannot compare maps`);
       ok = false;
     } else {
@@ -212,7 +211,7 @@ function readAggregation(item: unknown, input: AnalyzedInput, at: Reporter): Che
     );
     ok = false;
   }
-  if (as !== undefined && (typeof as !== 'string' || !COLUMN_NAME.test(as))) {
+  if (as !== undefined && (typeof as !== 'string' || !isValidColumnName(as))) {
     at.child('as').error(`invalid output column name ${describe(as)}: 1-255 characters, no control characters or backticks`);
     ok = false;
   }
@@ -224,7 +223,7 @@ function readAggregation(item: unknown, input: AnalyzedInput, at: Reporter): Che
   if (!fnOk || !ok) return undefined;
   const aggFn = fn as AggFn;
   const name = (as as string | undefined) ?? (column === '*' && aggFn === 'count' ? 'count' : `${aggFn}_${column}`);
-  if (!COLUMN_NAME.test(name)) {
+  if (!isValidColumnName(name)) {
     at.error(`the default output name "${name.slice(0, 40)}…" is not a valid column name`, 'name the aggregation with as');
     return undefined;
   }
@@ -247,7 +246,7 @@ function readAggregation(item: unknown, input: AnalyzedInput, at: Reporter): Che
     columnAt.error(`${aggFn} needs a numeric column, and "${column}" is ${formatGlueType(source.type)}`, 'cast it to a number first (applyMapping)');
     return undefined;
   }
-  if (NO_MAPS.has(aggFn) && hasMap(source.type)) {
+  if (NO_MAPS.has(aggFn) && containsMap(source.type)) {
     columnAt.error(`${aggFn} cannot take "${column}": it is ${formatGlueType(source.type)}, and Spark cannot compare maps`);
     return undefined;
   }
@@ -309,9 +308,3 @@ function sqlAgg(a: ResolvedAggregation): string {
   }
 }
 
-function hasMap(type: GlueType): boolean {
-  if (type.kind === 'map') return true;
-  if (type.kind === 'array') return hasMap(type.element);
-  if (type.kind === 'struct') return type.fields.some((f) => hasMap(f.type));
-  return false;
-}

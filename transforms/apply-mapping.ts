@@ -7,8 +7,7 @@ import { describe, field, lookupColumn, resolveType, type Field, type TypeInput 
 import { canCast, formatGlueType, isFractional, isIntegral, isStringLike, typesEqual, type GlueType } from '../catalog/types.js';
 import { suggest } from '../core/did-you-mean.js';
 import type { Reporter } from '../core/problems.js';
-import { py, pyCol, singleInput, studioNode, topLevelColumn } from './shared.js';
-import { newColumnName } from './select-fields.js';
+import { newColumnName, py, pyCol, singleInput, studioNode, topLevelColumn } from './shared.js';
 import { defineTransform, type AnalyzedInput } from './transform.js';
 
 /** One output column of an ApplyMapping. */

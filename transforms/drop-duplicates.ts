@@ -4,7 +4,7 @@
  * Spark's `DataFrame.dropDuplicates`.
  */
 import type { Field } from '../catalog/schema.js';
-import { formatGlueType, type GlueType } from '../catalog/types.js';
+import { containsMap, formatGlueType, type GlueType } from '../catalog/types.js';
 import type { Reporter } from '../core/problems.js';
 import { columnList, pyList, singleInput, studioNode, topLevelColumn } from './shared.js';
 import { defineTransform, type AnalyzedInput } from './transform.js';
@@ -44,7 +44,7 @@ export const DropDuplicates = defineTransform<DropDuplicatesDefinition, DropDupl
     if (!input) return undefined;
     const columnsAt = at.child('columns');
     if (def.columns === undefined) {
-      const maps = input.schema.filter((f) => hasMap(f.type));
+      const maps = input.schema.filter((f) => containsMap(f.type));
       if (maps.length > 0) {
         columnsAt.error(
           `without columns, every column is compared, and Spark cannot compare maps: ${maps.map((f) => `"${f.name}" is ${formatGlueType(f.type)}`).join(', ')}`,
@@ -89,7 +89,7 @@ function compared(value: unknown, input: AnalyzedInput, at: Reporter): string[] 
     if (!column) {
       at.child(i).error(`dropDuplicates compares whole columns, and "${name}" is a field inside a struct`, 'copy it into a column of its own first (applyMapping)');
       ok = false;
-    } else if (hasMap(column.type)) {
+    } else if (containsMap(column.type)) {
       at.child(i).error(`cannot compare "${name}": it is ${formatGlueType(column.type)}, and Spark cannot compare maps`);
       ok = false;
     }
@@ -97,9 +97,3 @@ function compared(value: unknown, input: AnalyzedInput, at: Reporter): string[] 
   return ok ? [...names] : undefined;
 }
 
-function hasMap(type: GlueType): boolean {
-  if (type.kind === 'map') return true;
-  if (type.kind === 'array') return hasMap(type.element);
-  if (type.kind === 'struct') return type.fields.some((f) => hasMap(f.type));
-  return false;
-}

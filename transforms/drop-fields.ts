@@ -2,8 +2,7 @@
  * DropFields: removes the listed top-level columns and keeps the others in their order
  * (Spark's `DataFrame.drop`, Glue's DropFields).
  */
-import { py, singleInput, studioNode } from './shared.js';
-import { topLevelColumnList } from './select-fields.js';
+import { py, singleInput, studioNode, topLevelColumnList } from './shared.js';
 import { defineTransform } from './transform.js';
 
 export interface DropFieldsDefinition {

@@ -13,8 +13,7 @@ import type { Reporter } from '../core/problems.js';
 import { Expr, toNode, type ExprLike, type ExprNode } from '../expr/expr.js';
 import { quoteIdentifier, toSparkSql } from '../expr/spark-sql.js';
 import { checkExpr, isValidDate } from '../expr/typecheck.js';
-import { py, pyCol, singleInput, studioSql } from './shared.js';
-import { topLevelField } from './select-fields.js';
+import { py, pyCol, singleInput, sqlTable, studioSql, topLevelField } from './shared.js';
 import { defineTransform, type AnalyzedInput } from './transform.js';
 
 /** A fill value: a plain value, or a literal such as `lit.date('2024-01-01')` or `lit.decimal('0.00')`. */
@@ -87,7 +86,7 @@ export const FillMissingValues = defineTransform<FillMissingValuesDefinition, Fi
       const name = quoteIdentifier(f.name);
       return value ? `coalesce(${name}, CAST(${toSparkSql(value)} AS ${castType(f.type)})) AS ${name}` : name;
     });
-    const query = `SELECT ${columns.join(', ')} FROM ${node.inputs[0]}`;
+    const query = `SELECT ${columns.join(', ')} FROM ${sqlTable(node.inputs[0]!)}`;
     return { [node.id]: studioSql(node.id, node.inputs, query, node.schema) };
   },
 });

@@ -6,7 +6,7 @@ import { describe } from '../catalog/schema.js';
 import { toNode, type ExprLike, type ExprNode } from '../expr/expr.js';
 import { toSparkSql } from '../expr/spark-sql.js';
 import { checkExpr } from '../expr/typecheck.js';
-import { py, singleInput, studioSql } from './shared.js';
+import { py, singleInput, sqlTable, studioSql } from './shared.js';
 import { defineTransform } from './transform.js';
 
 export interface FilterDefinition {
@@ -52,7 +52,7 @@ export const Filter = defineTransform<FilterDefinition, FilterOptions>({
   // (its REGEX anchors at the start, unlike RLIKE); a SparkSQL node means exactly what
   // the script does.
   studio(node) {
-    const query = `SELECT * FROM ${node.inputs[0]} WHERE ${toSparkSql(node.options.where)}`;
+    const query = `SELECT * FROM ${sqlTable(node.inputs[0]!)} WHERE ${toSparkSql(node.options.where)}`;
     return { [node.id]: studioSql(node.id, node.inputs, query, node.schema) };
   },
 });

@@ -4,7 +4,7 @@
  * another NULL (as in Spark's `DataFrame.join`).
  */
 import { describe, field, lookupColumn, type Field, type Schema } from '../catalog/schema.js';
-import { commonType, formatGlueType, isNumeric, isStringLike, type GlueType } from '../catalog/types.js';
+import { commonType, containsMap, formatGlueType, type GlueType, isNumeric, isStringLike } from '../catalog/types.js';
 import type { Reporter } from '../core/problems.js';
 import { quoteIdentifier } from '../expr/spark-sql.js';
 import { py, pyList, studioNode, studioSql } from './shared.js';
@@ -271,19 +271,13 @@ function comparable(l: Field, r: Field, at: Reporter): boolean {
     );
     return false;
   }
-  if (hasMap(common)) {
+  if (containsMap(common)) {
     at.error(`cannot join on ${formatGlueType(common)} ("${l.name}"): Spark cannot compare maps for equality`);
     return false;
   }
   return true;
 }
 
-function hasMap(type: GlueType): boolean {
-  if (type.kind === 'map') return true;
-  if (type.kind === 'array') return hasMap(type.element);
-  if (type.kind === 'struct') return type.fields.some((f) => hasMap(f.type));
-  return false;
-}
 
 function asNullable(f: Field): Field {
   return f.nullable ? f : field(f.name, f.type, true, f.comment);

@@ -3,8 +3,7 @@
  * nullability (Spark's `withColumnRenamed`, Glue's RenameField).
  */
 import { describe, field, type Field } from '../catalog/schema.js';
-import { py, singleInput, studioNode } from './shared.js';
-import { newColumnName, topLevelField } from './select-fields.js';
+import { newColumnName, py, singleInput, studioNode, topLevelField } from './shared.js';
 import { defineTransform } from './transform.js';
 
 export interface RenameFieldDefinition {

@@ -2,8 +2,8 @@
  * Helpers shared by transform files: reading definition fields with precise errors,
  * printing Python and Glue Studio values.
  */
-import { describe, lookupColumn, type Field, type Schema } from '../catalog/schema.js';
-import { formatGlueType } from '../catalog/types.js';
+import { describe, isValidColumnName, lookupColumn, type Field, type Schema } from '../catalog/schema.js';
+import { formatGlueType, structField } from '../catalog/types.js';
 import type { Reporter } from '../core/problems.js';
 import { quoteIdentifier } from '../expr/spark-sql.js';
 import type { AnalyzedInput, InputRef, StudioNode } from './transform.js';
@@ -58,6 +58,79 @@ export function topLevelColumn(schema: Schema, name: string): Field | undefined 
   return schema.find((f) => f.name === name);
 }
 
+// ---- whole top-level columns -----------------------------------------------
+
+/** Whether `name` is a dotted path to an existing field inside a struct column. */
+function isStructPath(schema: Schema, name: string): boolean {
+  if (!name.includes('.') || topLevelColumn(schema, name)) return false;
+  const [top, ...rest] = name.split('.');
+  let type = topLevelColumn(schema, top!)?.type;
+  for (const part of rest) type = type && structField(type, part)?.type;
+  return type !== undefined;
+}
+
+function reportStructPath(name: string, transform: string, at: Reporter, hint: string): void {
+  at.error(`"${name}" is a field inside struct "${name.split('.')[0]}", and ${transform} works on top-level columns`, hint);
+}
+
+/**
+ * Like `columnList`, but rejects struct paths, because the script and the Studio graph
+ * would disagree on them: Spark's `select` lifts the field out as a flat column and its
+ * `drop` and `withColumnRenamed` silently ignore it, while Glue's transforms change the
+ * field inside the struct.
+ */
+export function topLevelColumnList(
+  value: unknown,
+  input: AnalyzedInput,
+  at: Reporter,
+  transform: string,
+  hint: (name: string) => string,
+): Field[] | undefined {
+  const fields = columnList(value, input, at);
+  if (!Array.isArray(value)) return undefined;
+  let ok = fields !== undefined;
+  const seen = new Set<unknown>();
+  value.forEach((name, i) => {
+    // columnList has reported repeats and non-strings already.
+    if (typeof name !== 'string' || seen.has(name)) return;
+    seen.add(name);
+    if (isStructPath(input.schema, name)) {
+      reportStructPath(name, transform, at.child(i), hint(name));
+      ok = false;
+    }
+  });
+  return ok ? fields : undefined;
+}
+
+/** One top-level column by exact name: unknown names get a suggestion, struct paths a hint. */
+export function topLevelField(
+  name: string,
+  input: AnalyzedInput,
+  at: Reporter,
+  transform: string,
+  hint: (name: string) => string,
+): Field | undefined {
+  const direct = topLevelColumn(input.schema, name);
+  if (direct) return direct;
+  // lookupColumn reports unknown names and bad struct paths with the usual suggestions;
+  // a path it resolves is one this transform cannot use.
+  if (lookupColumn(input.schema, name, at, input.label)) reportStructPath(name, transform, at, hint(name));
+  return undefined;
+}
+
+/** A name for a column a transform creates, held to the rules resolveSchema applies. */
+export function newColumnName(value: unknown, at: Reporter): string | undefined {
+  if (typeof value !== 'string' || value === '') {
+    at.error(`expected a column name, got ${describe(value)}`);
+    return undefined;
+  }
+  if (!isValidColumnName(value)) {
+    at.error(`invalid column name ${describe(value)}: 1-255 characters, no control characters or backticks`);
+    return undefined;
+  }
+  return value;
+}
+
 // ---- Python ----------------------------------------------------------------
 
 /**
@@ -86,6 +159,11 @@ export function studioNode(type: string, body: Record<string, unknown>): StudioN
 /** Studio's OutputSchemas: the columns with their Hive types. */
 export function studioSchema(schema: Schema): Record<string, unknown>[] {
   return [{ Columns: schema.map((f) => ({ Name: f.name, Type: formatGlueType(f.type) })) }];
+}
+
+/** A node id as a table name in generated Spark SQL (backquoted: ids like `order` are keywords). */
+export function sqlTable(id: string): string {
+  return quoteIdentifier(id);
 }
 
 /** A Studio SparkSQL node that reads each input under its node id. */

@@ -3,10 +3,10 @@
  * `unionByName`), not by position, so inputs may list their columns in any order.
  */
 import { describe, field, type Field, type Schema } from '../catalog/schema.js';
-import { commonType, formatGlueType, isNumeric, isStringLike, typesEqual, type GlueType } from '../catalog/types.js';
+import { commonType, containsMap, formatGlueType, type GlueType, isNumeric, isStringLike, typesEqual } from '../catalog/types.js';
 import type { Reporter } from '../core/problems.js';
 import { quoteIdentifier } from '../expr/spark-sql.js';
-import { py, pyCol, studioNode, studioSql } from './shared.js';
+import { py, pyCol, sqlTable, studioNode, studioSql } from './shared.js';
 import { defineTransform, type AnalyzedInput, type InputRef } from './transform.js';
 
 export interface UnionDefinition {
@@ -68,7 +68,7 @@ export const Union = defineTransform<UnionDefinition, UnionOptions>({
     if (!schema || !ok) return undefined;
     const distinct = def.distinct === true;
     if (distinct) {
-      const maps = schema.filter((f) => hasMap(f.type));
+      const maps = schema.filter((f) => containsMap(f.type));
       if (maps.length > 0) {
         at.child('distinct').error(
           `cannot remove duplicate rows: ${maps.map((f) => `"${f.name}"`).join(', ')} ${maps.length > 1 ? 'are maps' : 'is a map'}, and Spark cannot compare maps`,
@@ -95,7 +95,7 @@ export const Union = defineTransform<UnionDefinition, UnionOptions>({
       return schema.length === node.schema.length && schema.every((f, i) => f.name === node.schema[i]!.name && typesEqual(f.type, node.schema[i]!.type));
     });
     if (!aligned) {
-      const selects = node.inputs.map((id) => `SELECT ${selectList(ctx.schemaOf(id), node.schema)} FROM ${quoteIdentifier(id)}`);
+      const selects = node.inputs.map((id) => `SELECT ${selectList(ctx.schemaOf(id), node.schema)} FROM ${sqlTable(id)}`);
       const query = selects.join(distinct ? ' UNION ' : ' UNION ALL ');
       return { [node.id]: studioSql(node.id, node.inputs, query, node.schema) };
     }
@@ -105,7 +105,7 @@ export const Union = defineTransform<UnionDefinition, UnionOptions>({
     let previous = node.inputs[0]!;
     node.inputs.slice(1).forEach((id, i, rest) => {
       const last = i === rest.length - 1;
-      const nodeId = last ? node.id : `${node.id}_${i + 1}`;
+      const nodeId = last ? node.id : `${node.id}-${i + 1}`;
       nodes[nodeId] = studioNode('Union', {
         Name: nodeId,
         Inputs: [previous, id],
@@ -193,9 +193,3 @@ function selectList(schema: Schema, out: Schema): string {
     .join(', ');
 }
 
-function hasMap(type: GlueType): boolean {
-  if (type.kind === 'map') return true;
-  if (type.kind === 'array') return hasMap(type.element);
-  if (type.kind === 'struct') return type.fields.some((f) => hasMap(f.type));
-  return false;
-}

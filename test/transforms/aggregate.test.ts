@@ -1,9 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join as joinPath } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Aggregate, aggregate, type AggFn, type AggregateDefinition } from '../../transforms/aggregate.js';
+import { expectValidPython } from '../support/python.js';
 import { runTransform, schemaText } from '../support/transform-harness.js';
 
 const sales = {
@@ -21,17 +18,6 @@ const sales = {
   'sale.id': 'bigint',
 };
 
-/** Fails the test with Python's message if the lines are not valid Python. */
-function expectValidPython(lines: readonly string[] | undefined): void {
-  const dir = mkdtempSync(joinPath(tmpdir(), 'gluekit-agg-'));
-  const file = joinPath(dir, 'script.py');
-  try {
-    writeFileSync(file, `${(lines ?? []).join('\n')}\n`);
-    execFileSync('python3', ['-c', 'import ast,sys; ast.parse(open(sys.argv[1]).read())', file], { stdio: 'pipe' });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 const run = (props: Omit<AggregateDefinition, 'kind' | 'input'>) => runTransform(Aggregate, aggregate({ input: 'sales', ...props }), { sales });
 

@@ -1,10 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { t } from '../../catalog/types.js';
 import { ApplyMapping, applyMapping, type ApplyMappingEntry } from '../../transforms/apply-mapping.js';
+import { expectValidPython } from '../support/python.js';
 import { runTransform, schemaText } from '../support/transform-harness.js';
 
 const orders = [
@@ -17,17 +14,6 @@ const orders = [
 
 const run = (mappings: readonly ApplyMappingEntry[]) => runTransform(ApplyMapping, applyMapping({ input: 'orders', mappings }), { orders });
 
-/** Parses the lines with python3's ast module: a syntax check only, nothing runs. */
-function expectValidPython(lines: readonly string[]): void {
-  const dir = mkdtempSync(join(tmpdir(), 'gluekit-py-'));
-  try {
-    const file = join(dir, 'script.py');
-    writeFileSync(file, `${lines.join('\n')}\n`);
-    execFileSync('python3', ['-c', 'import ast, sys; ast.parse(open(sys.argv[1], encoding="utf-8").read())', file], { stdio: 'pipe' });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 describe('ApplyMapping', () => {
   it('outputs exactly the mapped columns, in mapping order, renamed and cast', () => {

@@ -1,9 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join as joinPath } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DropDuplicates, dropDuplicates, type DropDuplicatesDefinition } from '../../transforms/drop-duplicates.js';
+import { expectValidPython } from '../support/python.js';
 import { runTransform, schemaText } from '../support/transform-harness.js';
 
 const events = {
@@ -14,17 +11,6 @@ const events = {
   device: 'struct<os:string>',
 };
 
-/** Fails the test with Python's message if the lines are not valid Python. */
-function expectValidPython(lines: readonly string[] | undefined): void {
-  const dir = mkdtempSync(joinPath(tmpdir(), 'gluekit-dedup-'));
-  const file = joinPath(dir, 'script.py');
-  try {
-    writeFileSync(file, `${(lines ?? []).join('\n')}\n`);
-    execFileSync('python3', ['-c', 'import ast,sys; ast.parse(open(sys.argv[1]).read())', file], { stdio: 'pipe' });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 describe('DropDuplicates', () => {
   it('compares every column by default and keeps the schema', () => {

@@ -1,9 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DropNullFields, dropNullFields, type TreatAsNull } from '../../transforms/drop-null-fields.js';
+import { expectValidPython } from '../support/python.js';
 import { runTransform, schemaText } from '../support/transform-harness.js';
 
 const events = [
@@ -22,17 +20,6 @@ const run = (treatAsNull?: TreatAsNull) =>
 
 const countOf = (column: string) => `F.count(F.col("${column}")).alias("${column}")`;
 
-/** Parses the lines with python3's ast module: a syntax check only, nothing runs. */
-function expectValidPython(lines: readonly string[]): void {
-  const dir = mkdtempSync(join(tmpdir(), 'gluekit-py-'));
-  try {
-    const file = join(dir, 'script.py');
-    writeFileSync(file, `${lines.join('\n')}\n`);
-    execFileSync('python3', ['-c', 'import ast, sys; ast.parse(open(sys.argv[1], encoding="utf-8").read())', file], { stdio: 'pipe' });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 describe('DropNullFields', () => {
   it('keeps the input schema as an upper bound, since the dropped columns depend on the data', () => {

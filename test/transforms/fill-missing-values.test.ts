@@ -1,10 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { col, lit } from '../../expr/expr.js';
 import { FillMissingValues, fillMissingValues, type FillValue } from '../../transforms/fill-missing-values.js';
+import { expectValidPython } from '../support/python.js';
 import { runTransform, schemaText } from '../support/transform-harness.js';
 
 const orders = [
@@ -32,17 +29,6 @@ const readings = [
 const fill = (values: Record<string, FillValue>) =>
   runTransform(FillMissingValues, fillMissingValues({ input: 'readings', values }), { readings });
 
-/** Parses the lines with python3's ast module: a syntax check only, nothing runs. */
-function expectValidPython(lines: readonly string[]): void {
-  const dir = mkdtempSync(join(tmpdir(), 'gluekit-py-'));
-  try {
-    const file = join(dir, 'script.py');
-    writeFileSync(file, `${lines.join('\n')}\n`);
-    execFileSync('python3', ['-c', 'import ast, sys; ast.parse(open(sys.argv[1], encoding="utf-8").read())', file], { stdio: 'pipe' });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 describe('FillMissingValues', () => {
   it('keeps every column and makes the filled ones NOT NULL', () => {
@@ -67,7 +53,7 @@ describe('FillMissingValues', () => {
           Inputs: ['orders'],
           SqlQuery:
             "SELECT `order_id`, coalesce(`status`, CAST('it\\'s unknown' AS string)) AS `status`, `qty`, " +
-            'coalesce(`price`, CAST(0.00BD AS decimal(8,2))) AS `price` FROM orders',
+            'coalesce(`price`, CAST(0.00BD AS decimal(8,2))) AS `price` FROM `orders`',
           SqlAliases: [{ From: 'orders', Alias: 'orders' }],
           OutputSchemas: [
             {

@@ -18,7 +18,7 @@ describe('Filter', () => {
         SparkSQL: expect.objectContaining({
           Name: 'node',
           Inputs: ['orders'],
-          SqlQuery: "SELECT * FROM orders WHERE ((`amount` > 0) AND (`status` IN ('PAID', 'it\\'s')))",
+          SqlQuery: "SELECT * FROM `orders` WHERE ((`amount` > 0) AND (`status` IN ('PAID', 'it\\'s')))",
           SqlAliases: [{ From: 'orders', Alias: 'orders' }],
         }),
       },

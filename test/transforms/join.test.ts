@@ -1,9 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join as joinPath } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Join, join, type JoinDefinition } from '../../transforms/join.js';
+import { expectValidPython } from '../support/python.js';
 import { runTransform, schemaText } from '../support/transform-harness.js';
 
 const orders = {
@@ -21,17 +18,6 @@ const inputs = { orders, customers, accounts, payments, labels };
 
 const run = (props: Omit<JoinDefinition, 'kind'>) => runTransform(Join, join(props), inputs);
 
-/** Fails the test with Python's message if the lines are not valid Python. */
-function expectValidPython(lines: readonly string[] | undefined): void {
-  const dir = mkdtempSync(joinPath(tmpdir(), 'gluekit-join-'));
-  const file = joinPath(dir, 'script.py');
-  try {
-    writeFileSync(file, `${(lines ?? []).join('\n')}\n`);
-    execFileSync('python3', ['-c', 'import ast,sys; ast.parse(open(sys.argv[1]).read())', file], { stdio: 'pipe' });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 describe('Join', () => {
   describe('on keys with one name (USING join)', () => {

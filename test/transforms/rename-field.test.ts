@@ -1,9 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RenameField, renameField } from '../../transforms/rename-field.js';
+import { expectValidPython } from '../support/python.js';
 import { runTransform, schemaText } from '../support/transform-harness.js';
 
 const orders = [
@@ -16,17 +13,6 @@ const orders = [
 
 const run = (from: string, to: string) => runTransform(RenameField, renameField({ input: 'orders', from, to }), { orders });
 
-/** Parses the lines with python3's ast module: a syntax check only, nothing runs. */
-function expectValidPython(lines: readonly string[]): void {
-  const dir = mkdtempSync(join(tmpdir(), 'gluekit-py-'));
-  try {
-    const file = join(dir, 'script.py');
-    writeFileSync(file, `${lines.join('\n')}\n`);
-    execFileSync('python3', ['-c', 'import ast, sys; ast.parse(open(sys.argv[1], encoding="utf-8").read())', file], { stdio: 'pipe' });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 describe('RenameField', () => {
   it('renames the column in place, keeping its type and nullability', () => {

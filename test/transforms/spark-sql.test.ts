@@ -1,25 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join as joinPath } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SparkSql, sparkSql, type SparkSqlDefinition } from '../../transforms/spark-sql.js';
+import { expectValidPython } from '../support/python.js';
 import { runTransform, schemaText } from '../support/transform-harness.js';
 
 const orders = { order_id: 'bigint', customer_id: 'bigint', amount: 'decimal(12,2)' };
 const customers = { id: 'bigint', name: 'string' };
 
-/** Fails the test with Python's message if the lines are not valid Python. */
-function expectValidPython(lines: readonly string[] | undefined): void {
-  const dir = mkdtempSync(joinPath(tmpdir(), 'gluekit-sql-'));
-  const file = joinPath(dir, 'script.py');
-  try {
-    writeFileSync(file, `${(lines ?? []).join('\n')}\n`);
-    execFileSync('python3', ['-c', 'import ast,sys; ast.parse(open(sys.argv[1]).read())', file], { stdio: 'pipe' });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 const query = 'SELECT c.name, sum(o.amount) AS total, count(*) AS n FROM o JOIN c ON o.customer_id = c.id GROUP BY c.name';
 

@@ -1,9 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join as joinPath } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Union, union, type UnionDefinition } from '../../transforms/union.js';
+import { expectValidPython } from '../support/python.js';
 import { runTransform, schemaText } from '../support/transform-harness.js';
 
 const q1 = { id: { type: 'int', nullable: false }, amount: 'decimal(10,2)', name: 'string' };
@@ -12,17 +9,6 @@ const q2 = { name: 'string', amount: 'decimal(12,4)', id: { type: 'bigint', null
 const q3 = { id: 'bigint', amount: 'decimal(10,2)', name: 'varchar(20)' };
 const same = { id: { type: 'int', nullable: false }, amount: 'decimal(10,2)', name: 'string' };
 
-/** Fails the test with Python's message if the lines are not valid Python. */
-function expectValidPython(lines: readonly string[] | undefined): void {
-  const dir = mkdtempSync(joinPath(tmpdir(), 'gluekit-union-'));
-  const file = joinPath(dir, 'script.py');
-  try {
-    writeFileSync(file, `${(lines ?? []).join('\n')}\n`);
-    execFileSync('python3', ['-c', 'import ast,sys; ast.parse(open(sys.argv[1]).read())', file], { stdio: 'pipe' });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 describe('Union', () => {
   it('matches columns by name, widens types, and casts the inputs whose types were widened', () => {
@@ -72,9 +58,9 @@ describe('Union', () => {
     expect(schemaText(r.node)).toEqual(['id: int', 'amount: decimal(10,2)?', 'name: string?']);
     expect(r.pyspark).toEqual(['df_node = df_a.unionByName(df_b).unionByName(df_c).unionByName(df_d).distinct()']);
     expect(r.studio).toEqual({
-      node_1: { Union: { Name: 'node_1', Inputs: ['a', 'b'], UnionType: 'ALL' } },
-      node_2: { Union: { Name: 'node_2', Inputs: ['node_1', 'c'], UnionType: 'ALL' } },
-      node: { Union: { Name: 'node', Inputs: ['node_2', 'd'], UnionType: 'DISTINCT' } },
+      'node-1': { Union: { Name: 'node-1', Inputs: ['a', 'b'], UnionType: 'ALL' } },
+      'node-2': { Union: { Name: 'node-2', Inputs: ['node-1', 'c'], UnionType: 'ALL' } },
+      node: { Union: { Name: 'node', Inputs: ['node-2', 'd'], UnionType: 'DISTINCT' } },
     });
     expectValidPython(r.pyspark);
   });
