@@ -3,7 +3,9 @@
  * `analyze`, and returns the result with every problem reported, plus the generated
  * PySpark lines and Studio nodes when the definition is valid.
  */
+import { expect } from 'vitest';
 import { resolveSchema, type SchemaInput } from '../../catalog/schema.js';
+import { formatGlueType, type GlueType } from '../../catalog/types.js';
 import { ProblemList, type Problem } from '../../core/problems.js';
 import type { TransformDefinitionBase, TransformNode, TransformSpec } from '../../transforms/transform.js';
 
@@ -60,7 +62,19 @@ export function schemaText(node: { schema: readonly { name: string; type: unknow
   return node.schema.map((f) => `${f.name}: ${formatType(f.type)}${f.nullable ? '?' : ''}`);
 }
 
-import { formatGlueType, type GlueType } from '../../catalog/types.js';
 function formatType(type: unknown): string {
   return formatGlueType(type as GlueType);
+}
+
+/**
+ * Asserts the definition was rejected with exactly one problem, at `path`, whose message
+ * contains `message` and whose hint contains `hint` (or that it has no hint).
+ */
+export function expectOneProblem(r: HarnessResult<unknown>, path: string, message: string, hint: string | undefined): void {
+  expect(r.node).toBeUndefined();
+  expect(r.problems).toHaveLength(1);
+  expect(r.problems[0]!.path).toBe(path);
+  expect(r.problems[0]!.message).toContain(message);
+  if (hint) expect(r.problems[0]!.hint).toContain(hint);
+  else expect(r.problems[0]!.hint).toBeUndefined();
 }
