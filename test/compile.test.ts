@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import job from '../examples/orders/job.js';
+import everyTransform from './jobs/every-transform.js';
 import { buildJob, compileJob, cseKms, defineJob, type JobProps } from '../index.js';
 
 const golden = join(import.meta.dirname, 'golden', 'orders-daily-revenue');
@@ -35,10 +36,13 @@ describe('compiling the example job', () => {
     expect(again.files).toEqual(compiled.files);
   });
 
-  it('generates a script that compiles with python3 -m py_compile', () => {
+  it.each([
+    ['the example', compiled],
+    ['a job with every transform', compileJob(buildJob(everyTransform, { file: 'test/jobs/every-transform.ts' }))],
+  ])('generates a script for %s that compiles with python3 -m py_compile', (_name, result) => {
     const dir = mkdtempSync(join(tmpdir(), 'gluekit-py-'));
     const script = join(dir, 'script.py');
-    writeFileSync(script, compiled.files['script.py']!);
+    writeFileSync(script, result.files['script.py']!);
     execFileSync('python3', ['-m', 'py_compile', script], { stdio: 'pipe' });
   });
 

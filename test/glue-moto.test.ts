@@ -1,28 +1,33 @@
 /**
  * The compiled inputs are accepted by the AWS CLI's own request validation (botocore
  * checks every member against the Glue service model, CodeGenConfigurationNodes
- * included) and by moto's Glue, which then returns what was sent.
- * moto has no UpdateJob; updates are the deploy issue's to test.
+ * included) and by moto's Glue, which then returns what was sent. Two jobs: the example,
+ * and one that uses every transform, source and sink shape gluekit emits.
+ * moto has no UpdateJob; the update path belongs to deploy and is tested there.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import job from '../examples/orders/job.js';
-import { buildJob, compileJob, writeCompiledJob } from '../index.js';
+import example from '../examples/orders/job.js';
+import { buildJob, compileJob, writeCompiledJob, type JobDefinition } from '../index.js';
 import { aws, peersAvailable, startMoto, type Moto } from './support/peers.js';
+import everyTransform from './jobs/every-transform.js';
 
 const available = peersAvailable('moto_server', 'aws');
 
-describe.skipIf(!available)('compiled job against the AWS CLI and moto', () => {
+describe.skipIf(!available).each([
+  ['examples/orders/job.ts', example, 'eu-west-1'],
+  ['test/jobs/every-transform.ts', everyTransform, 'us-east-1'],
+] as [string, JobDefinition, string][])('%s against the AWS CLI and moto', (file, job, region) => {
   let moto: Moto;
   let dir: string;
-  const compiled = compileJob(buildJob(job, { file: 'examples/orders/job.ts' }));
+  const compiled = compileJob(buildJob(job, { file }));
   const sent = JSON.parse(compiled.files['job.json']!);
   const security = JSON.parse(compiled.files['security-configuration.json']!);
 
   beforeAll(async () => {
-    moto = await startMoto('eu-west-1');
+    moto = await startMoto(region);
     dir = await writeCompiledJob(mkdtempSync(join(tmpdir(), 'gluekit-moto-')), compiled);
   });
   afterAll(async () => moto?.stop());
@@ -44,7 +49,7 @@ describe.skipIf(!available)('compiled job against the AWS CLI and moto', () => {
   });
 
   it('stores the tags', () => {
-    const arn = `arn:aws:glue:eu-west-1:123456789012:job/${sent.Name}`;
+    const arn = `arn:aws:glue:${region}:123456789012:job/${sent.Name}`;
     const { Tags } = aws(moto, ['glue', 'get-tags', '--resource-arn', arn]) as { Tags: Record<string, string> };
     expect(Tags).toEqual(sent.Tags);
   });

@@ -177,22 +177,34 @@ function resolvePartitionKeys(value: unknown, input: AnalyzedInput | undefined, 
 
 // ---- code generation -------------------------------------------------------
 
-/** Glue's writer: glueparquet (Glue's optimised Parquet writer) except for zstd, which Spark's writer handles. */
-function glueFormat(node: S3SinkNode): { format: string; options: string } {
+/**
+ * Glue's writer and its options. Parquet goes through glueparquet (Glue's optimised
+ * writer) except for zstd, which Spark's writer handles; Parquet compression is a format
+ * option, while CSV and JSON compression is an S3 connection option (Glue's docs).
+ */
+function glueWriter(node: S3SinkNode): { format: string; formatOptions: PyOption[]; connectionOptions: PyOption[] } {
   if (node.format === 'parquet') {
-    return node.compression === 'zstd'
-      ? { format: 'parquet', options: `{"compression": "zstd"}` }
-      : { format: 'glueparquet', options: `{"compression": ${py(node.compression)}}` };
+    return {
+      format: node.compression === 'zstd' ? 'parquet' : 'glueparquet',
+      formatOptions: [['compression', py(node.compression)]],
+      connectionOptions: [],
+    };
   }
-  const compression = node.compression === 'gzip' ? `, "compression": "gzip"` : '';
-  return node.format === 'csv'
-    ? { format: 'csv', options: `{"writeHeader": True, "separator": ","${compression}}` }
-    : { format: 'json', options: `{${compression.slice(2)}}` };
+  return {
+    format: node.format,
+    formatOptions: node.format === 'csv' ? [['writeHeader', 'True'], ['separator', '","']] : [],
+    connectionOptions: node.compression === 'gzip' ? [['compression', '"gzip"']] : [],
+  };
 }
+
+/** A Python keyword argument or dict entry: name and the Python text of its value. */
+type PyOption = readonly [name: string, value: string];
+const asDictEntries = (options: readonly PyOption[]) => options.map(([k, v]) => `${py(k)}: ${v}`);
+const asKeywords = (options: readonly PyOption[]) => options.map(([k, v]) => `${k}=${v}`);
 
 export function sinkPySpark(node: S3SinkNode, inputDf: string): string[] {
   const dyf = `dyf_${node.id}`;
-  const { format, options } = glueFormat(node);
+  const { format, formatOptions, connectionOptions } = glueWriter(node);
   const lines = [`${dyf} = DynamicFrame.fromDF(${inputDf}, glueContext, ${py(node.id)})`];
   if (node.catalog) {
     const sink = `sink_${node.id}`;
@@ -203,20 +215,22 @@ export function sinkPySpark(node: S3SinkNode, inputDf: string): string[] {
       `    updateBehavior=${py(node.catalog.updateBehavior)},`,
       `    partitionKeys=${pyList(node.partitionKeys)},`,
       `    enableUpdateCatalog=True,`,
+      ...asKeywords(connectionOptions).map((o) => `    ${o},`),
       `    transformation_ctx=${py(node.id)},`,
       `)`,
       `${sink}.setCatalogInfo(catalogDatabase=${py(node.catalog.database)}, catalogTableName=${py(node.catalog.table)})`,
-      `${sink}.setFormat(${py(format)}, **${options})`,
+      `${sink}.setFormat(${[py(format), ...asKeywords(formatOptions)].join(', ')})`,
       `${sink}.writeFrame(${dyf})`,
     );
   } else {
+    const connection = asDictEntries([['path', py(node.path)], ['partitionKeys', pyList(node.partitionKeys)], ...connectionOptions]);
     lines.push(
       `glueContext.write_dynamic_frame.from_options(`,
       `    frame=${dyf},`,
       `    connection_type="s3",`,
-      `    connection_options={"path": ${py(node.path)}, "partitionKeys": ${pyList(node.partitionKeys)}},`,
+      `    connection_options={${connection.join(', ')}},`,
       `    format=${py(format)},`,
-      `    format_options=${options},`,
+      `    format_options={${asDictEntries(formatOptions).join(', ')}},`,
       `    transformation_ctx=${py(node.id)},`,
       `)`,
     );

@@ -80,7 +80,7 @@ sink_revenue_out = glueContext.getSink(
     transformation_ctx="revenue_out",
 )
 sink_revenue_out.setCatalogInfo(catalogDatabase="analytics", catalogTableName="daily_revenue")
-sink_revenue_out.setFormat("glueparquet", **{"compression": "snappy"})
+sink_revenue_out.setFormat("glueparquet", compression="snappy")
 sink_revenue_out.writeFrame(dyf_revenue_out)
 
 job.commit()
