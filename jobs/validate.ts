@@ -35,6 +35,8 @@ interface PendingNode {
   readonly def: unknown;
   readonly at: Reporter;
   readonly inputs: InputRef[];
+  /** Whether every input field was well formed; a node with a malformed one is not analysed. */
+  readonly inputsOk: boolean;
   /** Definition order, to keep the topological order stable. */
   readonly index: number;
 }
@@ -58,7 +60,7 @@ export function validateJob(definition: unknown, options: { file?: string } = {}
   const broken = new Set<string>();
   for (const p of order) {
     const inputs = p.inputs.map((ref) => nodes.get(ref.id));
-    if (inputs.some((n) => !n)) {
+    if (!p.inputsOk || inputs.some((n) => !n)) {
       broken.add(p.id); // an input failed; its own problems are already reported
       continue;
     }
@@ -144,6 +146,7 @@ function collectNodes(def: JobDefinition, problems: ProblemList): PendingNode[] 
       }
       seen.set(id, section);
       let inputs: InputRef[] = [];
+      const errorsBefore = problems.errorCount;
       if (section === 'transforms') {
         const kind = (nodeDef as { kind?: unknown } | null)?.kind;
         const spec = typeof kind === 'string' ? transformSpec(kind) : undefined;
@@ -159,7 +162,7 @@ function collectNodes(def: JobDefinition, problems: ProblemList): PendingNode[] 
         const input = sinkInput(nodeDef, at);
         if (input !== undefined) inputs = [{ id: input, path: `${at.path}.input` }];
       }
-      pending.push({ id, section, def: nodeDef, at, inputs, index: pending.length });
+      pending.push({ id, section, def: nodeDef, at, inputs, inputsOk: problems.errorCount === errorsBefore, index: pending.length });
     }
   }
   return pending;

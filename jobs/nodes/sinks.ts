@@ -112,7 +112,10 @@ export function resolveSink(id: string, def: unknown, input: AnalyzedInput | und
     ok = false;
   }
   let catalog: S3SinkNode['catalog'];
-  if (d.catalog !== undefined) {
+  if (d.catalog !== undefined && (!d.catalog || typeof d.catalog !== 'object' || Array.isArray(d.catalog))) {
+    at.child('catalog').error(`expected { database, table, updateBehavior? }, got ${describe(d.catalog)}`);
+    ok = false;
+  } else if (d.catalog !== undefined) {
     const c = d.catalog as { database?: unknown; table?: unknown; updateBehavior?: unknown };
     const behavior = c.updateBehavior ?? 'UPDATE_IN_DATABASE';
     for (const key of ['database', 'table'] as const) {
