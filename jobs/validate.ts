@@ -225,11 +225,11 @@ function orderGraph(pending: PendingNode[], problems: ProblemList): PendingNode[
     }
   }
   const stuck = pending.filter((p) => !order.includes(p));
-  reportCycles(stuck, byId, problems);
+  reportCycles(stuck, byId);
   return order.filter((p) => valid.has(p.id));
 }
 
-function reportCycles(stuck: PendingNode[], byId: Map<string, PendingNode>, problems: ProblemList): void {
+function reportCycles(stuck: PendingNode[], byId: Map<string, PendingNode>): void {
   const reported = new Set<string>();
   for (const start of stuck) {
     if (reported.has(start.id)) continue;

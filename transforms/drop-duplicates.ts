@@ -4,7 +4,7 @@
  * Spark's `DataFrame.dropDuplicates`.
  */
 import type { Field } from '../catalog/schema.js';
-import { containsMap, formatGlueType, type GlueType } from '../catalog/types.js';
+import { containsMap, formatGlueType } from '../catalog/types.js';
 import type { Reporter } from '../core/problems.js';
 import { columnList, pyList, singleInput, studioNode, topLevelColumn } from './shared.js';
 import { defineTransform, type AnalyzedInput } from './transform.js';

@@ -4,7 +4,7 @@
  * another NULL (as in Spark's `DataFrame.join`).
  */
 import { describe, field, lookupColumn, type Field, type Schema } from '../catalog/schema.js';
-import { commonType, containsMap, formatGlueType, type GlueType, isNumeric, isStringLike } from '../catalog/types.js';
+import { commonType, containsMap, formatGlueType, isNumeric, isStringLike } from '../catalog/types.js';
 import type { Reporter } from '../core/problems.js';
 import { quoteIdentifier } from '../expr/spark-sql.js';
 import { py, pyList, studioNode, studioSql } from './shared.js';

@@ -176,8 +176,3 @@ export function studioSql(name: string, inputs: readonly string[], query: string
     OutputSchemas: studioSchema(schema),
   });
 }
-
-/** A Studio path: one column, possibly nested, as its list of parts. */
-export function studioPath(name: string): string[] {
-  return name.split('.');
-}

@@ -3,7 +3,7 @@
  * `unionByName`), not by position, so inputs may list their columns in any order.
  */
 import { describe, field, type Field, type Schema } from '../catalog/schema.js';
-import { commonType, containsMap, formatGlueType, type GlueType, isNumeric, isStringLike, typesEqual } from '../catalog/types.js';
+import { commonType, containsMap, formatGlueType, isNumeric, isStringLike, typesEqual } from '../catalog/types.js';
 import type { Reporter } from '../core/problems.js';
 import { quoteIdentifier } from '../expr/spark-sql.js';
 import { py, pyCol, sqlTable, studioNode, studioSql } from './shared.js';

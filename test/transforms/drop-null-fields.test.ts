@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DropNullFields, dropNullFields, type TreatAsNull } from '../../transforms/drop-null-fields.js';
 import { expectValidPython } from '../support/python.js';
