@@ -1,0 +1,72 @@
+/**
+ * What the runner gives a format reader or writer, and what it expects back.
+ *
+ * Readers turn one object (a fixture file, an S3 object, or later a decrypted CSE
+ * object) into Arrow record batches holding exactly the requested columns in their
+ * canonical Arrow layout (catalog/arrow.ts): the rest of the runner never sees a file's
+ * own layout. Writers turn batches into the bytes of one output file.
+ */
+import type { RecordBatch } from 'apache-arrow';
+import type { Schema } from '../../catalog/schema.js';
+
+/** One object to read. Readers pick the access they need; none may assume more. */
+export interface ObjectSource {
+  /** How messages name the object: a fixture path or an s3:// URL. */
+  readonly name: string;
+  readonly size: number;
+  /** The whole object in memory (fine for small objects and formats that need it). */
+  bytes(): Promise<Uint8Array>;
+  /** Random access without reading everything (Parquet reads the footer, then row groups). */
+  blob(): Promise<Blob>;
+  /** The object as sequential chunks (CSV and JSON Lines stream). */
+  stream(): AsyncIterable<Uint8Array>;
+}
+
+export interface ReadOptions {
+  /**
+   * The columns to produce, in this order, with these types and nullability (the source's
+   * declared schema, projected to what the job uses). A column the object lacks, or holds
+   * in a type that cannot be read as the declared one, is an error naming the object and
+   * the column.
+   */
+  readonly schema: Schema;
+  /** Rows per batch. Readers may produce fewer, never more. */
+  readonly batchRows: number;
+  /**
+   * Predicate pushdown: given a row group's column statistics, false means no row in it
+   * can pass the job's filters, so it may be skipped. Only formats with statistics use it.
+   */
+  readonly mayMatch?: (stats: ColumnStatistics) => boolean;
+}
+
+/** Min/max statistics of a block of rows, per column, in canonical JS values (bigint for 64-bit, string for decimals as digits). */
+export type ColumnStatistics = ReadonlyMap<string, { readonly min?: unknown; readonly max?: unknown; readonly nullCount?: number }>;
+
+export interface FormatReader {
+  read(object: ObjectSource, options: ReadOptions): AsyncIterable<RecordBatch>;
+}
+
+export interface WriteOptions {
+  /** The columns written, in order (partition columns already removed). */
+  readonly schema: Schema;
+  /** Parquet: snappy, gzip, zstd, uncompressed. CSV/JSON: none, gzip. */
+  readonly compression: string;
+}
+
+export interface FormatWriter {
+  /** The file's name suffix, e.g. `.snappy.parquet`, `.csv.gz`. */
+  extension(options: WriteOptions): string;
+  /** The bytes of one file holding every batch. */
+  write(batches: AsyncIterable<RecordBatch>, options: WriteOptions): AsyncIterable<Uint8Array>;
+}
+
+/** A problem with an input object, reported as "<object>: <message>". */
+export class FormatError extends Error {
+  constructor(
+    readonly object: string,
+    message: string,
+  ) {
+    super(`${object}: ${message}`);
+    this.name = 'FormatError';
+  }
+}
