@@ -69,7 +69,11 @@ export function toArrowType(type: GlueType): DataType {
       return new List(new ArrowField('element', toArrowType(type.element), true));
     case 'map':
       return new Map_(
-        new ArrowField('entries', new Struct([new ArrowField('key', toArrowType(type.key), false), new ArrowField('value', toArrowType(type.value), true)]), false),
+        new ArrowField(
+          'entries',
+          new Struct([new ArrowField('key', toArrowType(type.key), false), new ArrowField('value', toArrowType(type.value), true)]) as Struct<never>,
+          false,
+        ),
       );
     case 'struct':
       return new Struct(type.fields.map((f) => new ArrowField(f.name, toArrowType(f.type), true)));
