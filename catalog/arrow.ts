@@ -68,13 +68,11 @@ export function toArrowType(type: GlueType): DataType {
     case 'array':
       return new List(new ArrowField('element', toArrowType(type.element), true));
     case 'map':
-      return new Map_(
-        new ArrowField(
-          'entries',
-          new Struct([new ArrowField('key', toArrowType(type.key), false), new ArrowField('value', toArrowType(type.value), true)]) as Struct<never>,
-          false,
-        ),
-      );
+    {
+      // apache-arrow types Map_ by its key and value types, which are only known here at run time.
+      const entries = new Struct([new ArrowField('key', toArrowType(type.key), false), new ArrowField('value', toArrowType(type.value), true)] as ArrowField[]);
+      return new Map_(new ArrowField('entries', entries, false) as never);
+    }
     case 'struct':
       return new Struct(type.fields.map((f) => new ArrowField(f.name, toArrowType(f.type), true)));
     case 'null':
