@@ -5,6 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import { compileCommand } from './compile.js';
+import { previewCommand } from './preview.js';
+import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';
 
 const USAGE = `gluekit: AWS Glue jobs as TypeScript, compiled and tested locally
@@ -15,6 +17,13 @@ Usage:
                                                  write <dir>/<job-name>/: job.json,
                                                  security-configuration.json, script.py,
                                                  iam-policy.json, graph.mmd
+  gluekit run <job.ts> [--fixtures <dir>] [--out <dir>] [--json]
+                                                 run the job locally: sources from the
+                                                 fixtures dir (default: fixtures/ beside
+                                                 the job), sinks and run-report.json into
+                                                 --out (default: out/<job-name>/run/)
+  gluekit preview <file> [--limit N] [--json]    schema and first rows of a Parquet,
+                                                 Arrow, CSV or JSON Lines file
   gluekit help                                   this text
 
 Exit codes: 0 ok, 1 invalid job or failure, 2 wrong usage.`;
@@ -29,6 +38,10 @@ export async function main(argv: string[]): Promise<number> {
         return await validateCommand(parse(rest, {}));
       case 'compile':
         return await compileCommand(parse(rest, { out: { type: 'string' } }));
+      case 'preview':
+        return await previewCommand(parse(rest, { limit: { type: 'string' } }));
+      case 'run':
+        return await runCommand(parse(rest, { fixtures: { type: 'string' }, out: { type: 'string' } }));
       case undefined:
       case 'help':
       case '--help':

@@ -1,7 +1,12 @@
 /**
  * Direct access to Arrow column buffers, for kernels that loop over typed arrays instead
  * of calling `vector.get(i)` per value (30-70x slower, measured). Every helper takes an
- * Arrow `Data` (one contiguous chunk) and honours its `offset`, so slices work.
+ * Arrow `Data` (one contiguous chunk) and a row index relative to it, so slices work.
+ *
+ * How apache-arrow slices (checked, v21): value buffers and value offsets are re-sliced,
+ * so value `i` is at index `i`; bit-packed buffers (validity, bool values) are not, so
+ * bit `i` is at `data.offset + i`; a struct's children are sliced with it, a list's or
+ * map's child is not (its offsets are positions in the whole child).
  *
  * Layouts, per canonical type (catalog/arrow.ts):
  * - fixed width (bool is bit-packed; ints, floats, date as int32 days, timestamp as int64
@@ -10,7 +15,8 @@
  * - utf8 and binary: `data.valueOffsets` (Int32Array, length + 1) into `data.values` (bytes);
  * - validity: `data.nullBitmap` (one bit per value, 1 = valid), absent when nothing is null.
  */
-import { makeData, makeVector, type Data, type DataType, type Vector } from 'apache-arrow';
+import { makeData, makeVector, Type, type Data, type DataType, type Vector } from 'apache-arrow';
+import type { GlueType } from '../catalog/types.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: false });
@@ -47,8 +53,8 @@ export function countNulls(bitmap: Uint8Array | undefined, length: number): numb
 /** The bytes of string/binary value `i`, without copying. */
 export function bytesAt(data: Data, i: number): Uint8Array {
   const offsets = data.valueOffsets as Int32Array;
-  const start = offsets[data.offset + i]!;
-  const end = offsets[data.offset + i + 1]!;
+  const start = offsets[i]!;
+  const end = offsets[i + 1]!;
   return (data.values as Uint8Array).subarray(start, end);
 }
 
@@ -66,7 +72,7 @@ export function boolAt(data: Data, i: number): boolean {
 /** Decimal128 value `i` as its unscaled integer. */
 export function decimalAt(data: Data, i: number): bigint {
   const words = data.values as Uint32Array;
-  const base = (data.offset + i) * 4;
+  const base = i * 4;
   const lo = BigInt(words[base]!) | (BigInt(words[base + 1]!) << 32n);
   const hi = BigInt(words[base + 2]!) | (BigInt(words[base + 3]!) << 32n);
   return BigInt.asIntN(128, (hi << 64n) | lo);
@@ -140,4 +146,167 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
     if (d !== 0) return d;
   }
   return a.length - b.length;
+}
+
+// ---------------------------------------------------------------------------
+// Added for the expression kernels (kernels/evaluate.ts and its kernels).
+//
+// apache-arrow's `Data.slice` moves `data.offset` but also re-slices the values and
+// value-offsets buffers (`subarray`), except bit-packed ones: so `data.offset` applies to
+// the validity bitmap and to bool values only, and `data.values[i]` /
+// `data.valueOffsets[i]` are already relative to the slice (see apache-arrow's
+// `Data._sliceBuffers` and its getters, which read `values[index]`). The helpers below
+// follow that convention. (bytesAt and decimalAt above add `data.offset` to already
+// sliced buffers, which is wrong for any slice but the first.)
+// ---------------------------------------------------------------------------
+
+/** The bytes of string/binary value `i` of `data`, without copying; correct for slices. */
+export function valueBytes(data: Data, i: number): Uint8Array {
+  const offsets = data.valueOffsets as Int32Array;
+  return (data.values as Uint8Array).subarray(offsets[i]!, offsets[i + 1]!);
+}
+
+/** Decimal128 value `i` of `data` as its unscaled integer; correct for slices. */
+export function unscaledAt(data: Data, i: number): bigint {
+  return decimalWordsAt(data.values as Uint32Array, i);
+}
+
+/** Slot `i` of a Decimal128 word array (four little-endian uint32 words per value). */
+export function decimalWordsAt(words: Uint32Array, i: number): bigint {
+  const base = i * 4;
+  const lo = BigInt(words[base]!) | (BigInt(words[base + 1]!) << 32n);
+  const hi = BigInt(words[base + 2]!) | (BigInt(words[base + 3]!) << 32n);
+  return BigInt.asIntN(128, (hi << 64n) | lo);
+}
+
+const TWO_32 = 4294967296;
+/** 2^53: below it every integer is exactly a double. */
+const SAFE_LIMIT = 9007199254740992;
+
+/**
+ * Slot `i` of a Decimal128 word array as a JavaScript number when the unscaled value is
+ * a safe integer (|v| < 2^53), else NaN. Lets decimal kernels skip BigInt for the usual
+ * small decimals (any decimal(15,s) fits).
+ */
+export function decimalNumberAt(words: Uint32Array, i: number): number {
+  const base = i * 4;
+  const w1 = words[base + 1]!;
+  const w2 = words[base + 2]!;
+  const w3 = words[base + 3]!;
+  if (w2 === 0 && w3 === 0 && w1 < 0x200000) return w1 * TWO_32 + words[base]!;
+  if (w2 === 0xffffffff && w3 === 0xffffffff && w1 >= 0xffe00000) {
+    // Negative: the value is (w1 - 2^32) * 2^32 + w0, exact in doubles in this range.
+    return (w1 - TWO_32) * TWO_32 + words[base]!;
+  }
+  return NaN;
+}
+
+/** Writes a safe integer (|v| < 2^53) as an unscaled Decimal128 into slot `i`. */
+export function setDecimalNumber(words: Uint32Array, i: number, value: number): void {
+  const base = i * 4;
+  const hi = Math.floor(value / TWO_32); // floor keeps two's complement for negatives
+  words[base] = value - hi * TWO_32;
+  words[base + 1] = hi >>> 0;
+  const sign = value < 0 ? 0xffffffff : 0;
+  words[base + 2] = sign;
+  words[base + 3] = sign;
+}
+
+/** Whether a number is an integer that doubles hold exactly (|v| < 2^53). */
+export function isSafeUnscaled(value: number): boolean {
+  return value > -SAFE_LIMIT && value < SAFE_LIMIT;
+}
+
+/** Orders slot `i` of words `a` against slot `j` of words `b` as signed 128-bit integers. */
+export function compareDecimalWords(a: Uint32Array, i: number, b: Uint32Array, j: number): number {
+  const ai = i * 4;
+  const bj = j * 4;
+  const ah = a[ai + 3]! | 0; // the top word carries the sign
+  const bh = b[bj + 3]! | 0;
+  if (ah !== bh) return ah < bh ? -1 : 1;
+  for (let k = 2; k >= 0; k--) {
+    const x = a[ai + k]!;
+    const y = b[bj + k]!;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+/**
+ * The validity of `length` values of `data` as a bitmap starting at bit 0 (copied and
+ * shifted when the slice starts mid-byte), or undefined when no value is null.
+ */
+export function validityBits(data: Data, length: number): Uint8Array | undefined {
+  if (data.nullCount === 0 || !data.nullBitmap || data.nullBitmap.length === 0) return undefined;
+  return alignBits(data.nullBitmap, data.offset, length);
+}
+
+/** The values of a bool column as a bitmap starting at bit 0 (a view when already aligned). */
+export function boolBits(data: Data, length: number): Uint8Array {
+  return alignBits(data.values as Uint8Array, data.offset, length);
+}
+
+/** `length` bits of `bits` starting at bit `offset`, as a bitmap starting at bit 0. */
+export function alignBits(bits: Uint8Array, offset: number, length: number): Uint8Array {
+  const bytes = (length + 7) >> 3;
+  if ((offset & 7) === 0) {
+    const start = offset >> 3;
+    if (start + bytes <= bits.length) return bits.subarray(start, start + bytes);
+  }
+  const out = new Uint8Array(bytes);
+  const shift = offset & 7;
+  let source = offset >> 3;
+  for (let k = 0; k < bytes; k++, source++) {
+    const lo = bits[source] ?? 0;
+    const hi = bits[source + 1] ?? 0;
+    out[k] = ((lo >> shift) | (hi << (8 - shift))) & 0xff;
+  }
+  return out;
+}
+
+/** The number of set bits among the first `length` bits of an aligned bitmap. */
+export function countSetBits(bits: Uint8Array, length: number): number {
+  let count = 0;
+  const whole = length >> 3;
+  for (let k = 0; k < whole; k++) {
+    let b = bits[k]!;
+    b = b - ((b >> 1) & 0x55);
+    b = (b & 0x33) + ((b >> 2) & 0x33);
+    count += (b + (b >> 4)) & 0x0f;
+  }
+  for (let i = whole << 3; i < length; i++) count += (bits[i >> 3]! >> (i & 7)) & 1;
+  return count;
+}
+
+/**
+ * A kernel operand: an expression's value for every row of a batch. A scalar (from a
+ * literal, or computed only from literals) holds one value (`data.length === 1`) that
+ * stands for every row, so literals are never copied a million times; kernels read row
+ * `i` of an operand at index `scalar ? 0 : i`.
+ */
+export interface Value {
+  readonly data: Data;
+  readonly type: GlueType;
+  readonly scalar: boolean;
+}
+
+/**
+ * The validity of an operand over `rows` rows as a bitmap starting at bit 0 (possibly a
+ * view of the column's own bitmap: do not write to it), or undefined when every row is
+ * valid. A NULL scalar gives an all-null bitmap.
+ */
+export function operandValidity(value: Value, rows: number): Uint8Array | undefined {
+  if (value.data.type.typeId === Type.Null) return new Uint8Array((rows + 7) >> 3);
+  if (value.scalar) return isValid(value.data, 0) ? undefined : new Uint8Array((rows + 7) >> 3);
+  return validityBits(value.data, rows);
+}
+
+/** Rows valid in both bitmaps (undefined = all valid), as a fresh bitmap or undefined. */
+export function andValidity(a: Uint8Array | undefined, b: Uint8Array | undefined, rows: number): Uint8Array | undefined {
+  if (!a && !b) return undefined;
+  const bytes = (rows + 7) >> 3;
+  const out = new Uint8Array(bytes);
+  if (a && b) for (let k = 0; k < bytes; k++) out[k] = a[k]! & b[k]!;
+  else out.set((a ?? b)!.subarray(0, bytes));
+  return out;
 }

@@ -2,7 +2,7 @@
  * DropFields: removes the listed top-level columns and keeps the others in their order
  * (Spark's `DataFrame.drop`, Glue's DropFields).
  */
-import { py, singleInput, studioNode, topLevelColumnList } from './shared.js';
+import { pickColumns, py, singleInput, studioNode, topLevelColumnList } from './shared.js';
 import { defineTransform } from './transform.js';
 
 export interface DropFieldsDefinition {
@@ -59,5 +59,8 @@ export const DropFields = defineTransform<DropFieldsDefinition, DropFieldsOption
         Paths: node.options.fields.map((f) => [f]),
       }),
     };
+  },
+  local(node, [input], ctx) {
+    return pickColumns(input!, ctx.schemaOf(node.inputs[0]!), node.schema, node.schema.map((f) => f.name));
   },
 });

@@ -3,7 +3,7 @@
  * nullability (Spark's `withColumnRenamed`, Glue's RenameField).
  */
 import { describe, field, type Field } from '../catalog/schema.js';
-import { newColumnName, py, singleInput, studioNode, topLevelField } from './shared.js';
+import { newColumnName, pickColumns, py, singleInput, studioNode, topLevelField } from './shared.js';
 import { defineTransform } from './transform.js';
 
 export interface RenameFieldDefinition {
@@ -74,5 +74,9 @@ export const RenameField = defineTransform<RenameFieldDefinition, RenameFieldOpt
         TargetPath: [node.options.to],
       }),
     };
+  },
+  local(node, [input], ctx) {
+    const { from, to } = node.options;
+    return pickColumns(input!, ctx.schemaOf(node.inputs[0]!), node.schema, node.schema.map((f) => (f.name === to ? from : f.name)));
   },
 });

@@ -2,7 +2,7 @@
  * SelectFields: keeps the listed top-level columns, in the listed order, and drops the
  * rest (Spark's `DataFrame.select`, Glue's SelectFields).
  */
-import { pyCol, singleInput, studioNode, topLevelColumnList } from './shared.js';
+import { pickColumns, pyCol, singleInput, studioNode, topLevelColumnList } from './shared.js';
 import { defineTransform } from './transform.js';
 
 export interface SelectFieldsDefinition {
@@ -52,5 +52,8 @@ export const SelectFields = defineTransform<SelectFieldsDefinition, SelectFields
         Paths: node.options.fields.map((f) => [f]),
       }),
     };
+  },
+  local(node, [input], ctx) {
+    return pickColumns(input!, ctx.schemaOf(node.inputs[0]!), node.schema, node.options.fields);
   },
 });

@@ -6,7 +6,8 @@ import { describe, isValidColumnName, lookupColumn, type Field, type Schema } fr
 import { formatGlueType, structField } from '../catalog/types.js';
 import type { Reporter } from '../core/problems.js';
 import { quoteIdentifier } from '../expr/spark-sql.js';
-import type { AnalyzedInput, InputRef, StudioNode } from './transform.js';
+import { columnAt, makeBatch } from '../kernels/batches.js';
+import type { AnalyzedInput, BatchStream, InputRef, StudioNode } from './transform.js';
 
 // ---- reading definitions ---------------------------------------------------
 
@@ -129,6 +130,17 @@ export function newColumnName(value: unknown, at: Reporter): string | undefined 
     return undefined;
   }
   return value;
+}
+
+// ---- local implementation ------------------------------------------------
+
+/**
+ * Output batches whose columns are input columns picked by name, unchanged (select,
+ * drop, rename): no value is touched, only the batch's column list.
+ */
+export async function* pickColumns(input: BatchStream, inputSchema: Schema, outputSchema: Schema, sourceNames: readonly string[]): BatchStream {
+  const indices = sourceNames.map((name) => inputSchema.findIndex((f) => f.name === name));
+  for await (const batch of input) yield makeBatch(outputSchema, indices.map((i) => columnAt(batch, i)), batch.numRows);
 }
 
 // ---- Python ----------------------------------------------------------------

@@ -7,8 +7,10 @@
  * The local runner adds `local` (the Arrow implementation) to the same object, so a
  * transform means the same thing in every backend by construction.
  */
+import type { RecordBatch } from 'apache-arrow';
 import type { Schema } from '../catalog/schema.js';
 import type { Reporter } from '../core/problems.js';
+import type { KernelContext } from '../kernels/context.js';
 
 /** The fields every transform definition has. `kind` names the transform. */
 export interface TransformDefinitionBase {
@@ -54,6 +56,14 @@ export interface StudioContext {
   schemaOf(id: string): Schema;
 }
 
+/** Rows flowing between nodes of a local run: record batches in canonical layout (catalog/arrow.ts). */
+export type BatchStream = AsyncIterable<RecordBatch>;
+
+export interface LocalContext extends KernelContext {
+  /** The output schema of a node. */
+  schemaOf(id: string): Schema;
+}
+
 export interface TransformSpec<D extends TransformDefinitionBase = TransformDefinitionBase, O = unknown> {
   readonly kind: D['kind'];
   /** A short description, as shown in `gluekit` output and docs. */
@@ -73,6 +83,13 @@ export interface TransformSpec<D extends TransformDefinitionBase = TransformDefi
   pyspark(node: TransformNode<D['kind'], O>, ctx: PySparkContext): string[];
   /** The Glue Studio nodes, keyed by Studio node id (normally just `node.id`). */
   studio(node: TransformNode<D['kind'], O>, ctx: StudioContext): Record<string, StudioNode>;
+  /**
+   * The local implementation: the output batches, computed from the inputs' batches
+   * (in `node.inputs` order). Stateless transforms map batch by batch, so a pipeline of
+   * them runs in bounded memory; joins, aggregates and de-duplication hold state.
+   * Every output batch has exactly `node.schema` in canonical layout.
+   */
+  local?(node: TransformNode<D['kind'], O>, inputs: readonly BatchStream[], ctx: LocalContext): BatchStream;
 }
 
 /** Helps write a spec with its definition type inferred. */

@@ -1,0 +1,203 @@
+/**
+ * Runs a job's IR locally over Arrow record batches.
+ *
+ * Every node is a stream of batches pulled by its consumer, so a chain of stateless
+ * transforms between a source and a sink holds one batch at a time. A node read by more
+ * than one consumer is materialised once and replayed to each (the price of fan-out);
+ * joins, aggregates and de-duplication hold what they need themselves.
+ *
+ * Sinks write into a staging area; only when every sink has written is everything put in
+ * place, so a failed run leaves no partial output.
+ */
+import type { RecordBatch, Table } from 'apache-arrow';
+import { Table as ArrowTable } from 'apache-arrow';
+import { toArrowSchema } from '../catalog/arrow.js';
+import type { Schema } from '../catalog/schema.js';
+import type { KernelContext } from '../kernels/context.js';
+import type { JobIR, NodeIR } from '../jobs/ir.js';
+import { transformSpec } from '../transforms/index.js';
+import type { BatchStream, LocalContext, TransformNode } from '../transforms/transform.js';
+import { readSource } from './source-reader.js';
+import { writeSink, type SinkResult } from './sink-writer.js';
+import type { ObjectStore, OutputStaging } from './stores/store.js';
+
+export interface RunOptions {
+  /** Where sources read from. */
+  readonly store: ObjectStore;
+  /** Where sinks write to. */
+  readonly staging: OutputStaging;
+  /** Rows per batch from readers. Default 65,536. */
+  readonly batchRows?: number;
+  /** Source rows given directly, by source id, instead of read from the store (testing API). */
+  readonly inputs?: Readonly<Record<string, readonly RecordBatch[]>>;
+  /** Keep each sink's rows as an Arrow table in the result (testing API). */
+  readonly collect?: boolean;
+  /** Called as nodes produce rows and finish. */
+  readonly onProgress?: (event: ProgressEvent) => void;
+}
+
+export interface ProgressEvent {
+  readonly id: string;
+  readonly rows: number;
+  readonly done: boolean;
+}
+
+export interface NodeStats {
+  readonly id: string;
+  readonly role: NodeIR['role'];
+  readonly kind: string;
+  readonly rowsIn: number;
+  readonly rowsOut: number;
+  /** Time spent in this node itself, excluding its inputs. */
+  readonly ms: number;
+  readonly schema: Schema;
+}
+
+export interface RunResult {
+  readonly job: string;
+  readonly glueVersion: string;
+  readonly ms: number;
+  readonly nodes: readonly NodeStats[];
+  readonly sinks: readonly SinkResult[];
+  /** Each sink's rows, when `collect` was set. */
+  readonly outputs: ReadonlyMap<string, Table>;
+}
+
+/** A failure during a run, naming the node where it happened. */
+export class RunError extends Error {
+  constructor(
+    readonly node: string,
+    override readonly cause: unknown,
+  ) {
+    super(`node "${node}": ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'RunError';
+  }
+}
+
+interface Meter {
+  rowsOut: number;
+  inclusiveMs: number;
+  /** Time pulling inputs inside this node's pulls, subtracted to get self time. */
+  inputMs: number;
+}
+
+export function kernelContext(ir: JobIR): KernelContext {
+  // Glue 6.0 runs Spark 4.1 with ANSI mode on; 4.0 and 5.0 run Spark 3.x with it off.
+  return { ansi: ir.settings.glueVersion === '6.0' };
+}
+
+export async function runJob(ir: JobIR, options: RunOptions): Promise<RunResult> {
+  const started = performance.now();
+  const ctx: LocalContext = {
+    ...kernelContext(ir),
+    schemaOf: (id) => ir.nodes.find((n) => n.id === id)!.schema,
+  };
+  const consumers = new Map<string, number>(ir.nodes.map((n) => [n.id, 0]));
+  for (const n of ir.nodes) for (const input of n.inputs) consumers.set(input, consumers.get(input)! + 1);
+
+  const meters = new Map<string, Meter>(ir.nodes.map((n) => [n.id, { rowsOut: 0, inclusiveMs: 0, inputMs: 0 }]));
+  const streams = new Map<string, () => BatchStream>();
+  const sinks: SinkResult[] = [];
+  const outputs = new Map<string, Table>();
+
+  try {
+    for (const node of ir.nodes) {
+      const inputs = node.inputs.map((id) => metered(streams.get(id)!(), meters.get(node.id)!));
+      if (node.role === 'sink') {
+        const collected: RecordBatch[] = [];
+        const rows = options.collect ? tap(inputs[0]!, collected) : inputs[0]!;
+        const result = await timed(meters.get(node.id)!, () => writeSink(node, rows, options.staging, ctx)).catch((e) => {
+          throw e instanceof RunError ? e : new RunError(node.id, e);
+        });
+        meters.get(node.id)!.rowsOut = result.rows;
+        sinks.push(result);
+        if (options.collect) outputs.set(node.id, collected.length > 0 ? new ArrowTable(collected) : new ArrowTable(toArrowSchema(node.schema)));
+        options.onProgress?.({ id: node.id, rows: result.rows, done: true });
+        continue;
+      }
+      const open = (): BatchStream => guarded(node.id, produce(node, inputs, options, ctx), meters.get(node.id)!, options.onProgress);
+      if (consumers.get(node.id)! > 1) {
+        // Fan-out: compute once, replay to each consumer.
+        const batches: RecordBatch[] = [];
+        for await (const batch of open()) batches.push(batch);
+        streams.set(node.id, () => replay(batches));
+      } else {
+        streams.set(node.id, open);
+      }
+    }
+    await options.staging.commit(sinks.map((s) => ({ bucket: s.bucket, prefix: s.prefix })));
+  } catch (e) {
+    await options.staging.abort();
+    throw e;
+  }
+
+  const nodes: NodeStats[] = ir.nodes.map((n) => {
+    const m = meters.get(n.id)!;
+    const rowsIn = n.inputs.reduce((sum, id) => sum + meters.get(id)!.rowsOut, 0);
+    return { id: n.id, role: n.role, kind: n.kind, rowsIn, rowsOut: m.rowsOut, ms: Math.max(0, m.inclusiveMs - m.inputMs), schema: n.schema };
+  });
+  return { job: ir.settings.name, glueVersion: ir.settings.glueVersion, ms: performance.now() - started, nodes, sinks, outputs };
+}
+
+function produce(node: Exclude<NodeIR, { role: 'sink' }>, inputs: BatchStream[], options: RunOptions, ctx: LocalContext): BatchStream {
+  if (node.role === 'source') {
+    const given = options.inputs?.[node.id];
+    return given ? replay(given) : readSource(node, options.store, { batchRows: options.batchRows ?? 65_536, ctx });
+  }
+  const spec = transformSpec(node.kind)!;
+  if (!spec.local) throw new RunError(node.id, `${node.kind} has no local implementation yet`);
+  return spec.local(node as TransformNode as never, inputs, ctx);
+}
+
+async function* replay(batches: readonly RecordBatch[]): BatchStream {
+  yield* batches;
+}
+
+async function* tap(stream: BatchStream, into: RecordBatch[]): BatchStream {
+  for await (const batch of stream) {
+    into.push(batch);
+    yield batch;
+  }
+}
+
+/** Counts rows and inclusive time of a node's stream, and names the node in any error. */
+async function* guarded(id: string, stream: BatchStream, meter: Meter, onProgress: RunOptions['onProgress']): BatchStream {
+  const it = stream[Symbol.asyncIterator]();
+  for (;;) {
+    const start = performance.now();
+    let step: IteratorResult<RecordBatch>;
+    try {
+      step = await it.next();
+    } catch (e) {
+      throw e instanceof RunError ? e : new RunError(id, e);
+    } finally {
+      meter.inclusiveMs += performance.now() - start;
+    }
+    if (step.done) break;
+    meter.rowsOut += step.value.numRows;
+    onProgress?.({ id, rows: meter.rowsOut, done: false });
+    yield step.value;
+  }
+  onProgress?.({ id, rows: meter.rowsOut, done: true });
+}
+
+/** Attributes time spent pulling an input to the consumer's input time. */
+async function* metered(stream: BatchStream, consumer: Meter): BatchStream {
+  const it = stream[Symbol.asyncIterator]();
+  for (;;) {
+    const start = performance.now();
+    const step = await it.next();
+    consumer.inputMs += performance.now() - start;
+    if (step.done) return;
+    yield step.value;
+  }
+}
+
+async function timed<T>(meter: Meter, fn: () => Promise<T>): Promise<T> {
+  const start = performance.now();
+  try {
+    return await fn();
+  } finally {
+    meter.inclusiveMs += performance.now() - start;
+  }
+}

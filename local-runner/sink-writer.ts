@@ -1,0 +1,134 @@
+/**
+ * Writes a sink's rows into the run's staging area, as Glue lays them out: Hive-style
+ * `key=value` folders for partition columns (which leave the files), one file per
+ * folder here (Spark writes one per task; the count is not part of the contract).
+ * Partition values are printed as Spark casts them to string and escaped as Hive does;
+ * NULL and empty values go to `__HIVE_DEFAULT_PARTITION__`.
+ */
+import type { RecordBatch } from 'apache-arrow';
+import type { Schema } from '../catalog/schema.js';
+import { t } from '../catalog/types.js';
+import { columnAt, makeBatch } from '../kernels/batches.js';
+import { castColumn } from '../kernels/cast.js';
+import { isValid, stringAt } from '../kernels/columns.js';
+import type { KernelContext } from '../kernels/context.js';
+import { takeRows } from '../kernels/selection.js';
+import type { S3SinkNode } from '../jobs/nodes/sinks.js';
+import { csvWriter } from './formats/csv.js';
+import type { FormatWriter, WriteOptions } from './formats/format.js';
+import { jsonWriter } from './formats/json.js';
+import { parquetWriter } from './formats/parquet.js';
+import type { OutputStaging } from './stores/store.js';
+
+export interface WrittenFile {
+  /** The object key, below the bucket. */
+  readonly key: string;
+  /** Where the file is once the run commits (a local path or an s3:// URL). */
+  readonly location: string;
+  readonly rows: number;
+  readonly bytes: number;
+}
+
+export interface SinkResult {
+  readonly id: string;
+  readonly bucket: string;
+  /** The sink's folder key (ends with "/"). */
+  readonly prefix: string;
+  /** Where the folder is once the run commits (a local path or an s3:// URL). */
+  readonly location: string;
+  readonly rows: number;
+  readonly files: readonly WrittenFile[];
+  /** The partition folders written, e.g. `order_date=2024-01-31`, sorted. */
+  readonly partitions: readonly string[];
+}
+
+const WRITERS: Record<S3SinkNode['format'], FormatWriter> = { parquet: parquetWriter, csv: csvWriter, json: jsonWriter };
+const HIVE_NULL = '__HIVE_DEFAULT_PARTITION__';
+
+export async function writeSink(node: S3SinkNode, input: AsyncIterable<RecordBatch>, staging: OutputStaging, ctx: KernelContext): Promise<SinkResult> {
+  if (node.encryption?.mode === 'CSE-KMS') {
+    throw new Error('writing client-side encrypted (CSE-KMS) objects is not supported yet');
+  }
+  const { bucket, key: prefix } = node.location;
+  const folder = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+  const partitionIdx = node.partitionKeys.map((k) => node.schema.findIndex((f) => f.name === k));
+  const dataIdx = node.schema.map((_, i) => i).filter((i) => !partitionIdx.includes(i));
+  const dataSchema: Schema = dataIdx.map((i) => node.schema[i]!);
+  const writer = WRITERS[node.format];
+  const options: WriteOptions = { schema: dataSchema, compression: node.compression };
+  const file = `part-00000${writer.extension(options)}`;
+  const project = (batch: RecordBatch) => makeBatch(dataSchema, dataIdx.map((i) => columnAt(batch, i)), batch.numRows);
+
+  const files: WrittenFile[] = [];
+  const write = async (key: string, batches: AsyncIterable<RecordBatch>, rows: () => number) => {
+    const bytes = await staging.write(bucket, key, writer.write(batches, options));
+    files.push({ key, location: staging.describe(bucket, key), rows: rows(), bytes });
+  };
+
+  if (partitionIdx.length === 0) {
+    let rows = 0;
+    const counted = (async function* () {
+      for await (const batch of input) {
+        rows += batch.numRows;
+        yield project(batch);
+      }
+    })();
+    // Peek so that a sink with no rows writes no file, as Spark writes no part file for an empty result.
+    const it = counted[Symbol.asyncIterator]();
+    const first = await it.next();
+    if (!first.done) {
+      await write(`${folder}${file}`, (async function* () {
+        yield first.value;
+        for (let step = await it.next(); !step.done; step = await it.next()) yield step.value;
+      })(), () => rows);
+    }
+    return { id: node.id, bucket, prefix: folder, location: staging.describe(bucket, folder), rows, files, partitions: [] };
+  }
+
+  // Group rows by partition folder. Each folder's rows are held until the input ends.
+  const groups = new Map<string, RecordBatch[]>();
+  let rows = 0;
+  for await (const batch of input) {
+    rows += batch.numRows;
+    const texts = partitionIdx.map((i) => castColumn(columnAt(batch, i), node.schema[i]!.type, t.string(), ctx));
+    const byFolder = new Map<string, number[]>();
+    for (let r = 0; r < batch.numRows; r++) {
+      const path = node.partitionKeys.map((k, j) => `${escapePathName(k)}=${partitionText(texts[j]!, r)}`).join('/');
+      let list = byFolder.get(path);
+      if (!list) byFolder.set(path, (list = []));
+      list.push(r);
+    }
+    for (const [path, indices] of byFolder) {
+      const part = project(takeRows(batch, Int32Array.from(indices)));
+      const list = groups.get(path);
+      if (list) list.push(part);
+      else groups.set(path, [part]);
+    }
+  }
+  const partitions = [...groups.keys()].sort();
+  for (const path of partitions) {
+    const batches = groups.get(path)!;
+    await write(`${folder}${path}/${file}`, (async function* () {
+      yield* batches;
+    })(), () => batches.reduce((n, b) => n + b.numRows, 0));
+  }
+  return { id: node.id, bucket, prefix: folder, location: staging.describe(bucket, folder), rows, files, partitions };
+}
+
+function partitionText(text: ReturnType<typeof castColumn>, row: number): string {
+  if (!isValid(text, row)) return HIVE_NULL;
+  const value = stringAt(text, row);
+  return value === '' ? HIVE_NULL : escapePathName(value);
+}
+
+/** Characters Hive escapes in partition folder names (FileUtils.escapePathName), as %XX. */
+const HIVE_ESCAPED = new Set(['"', '#', '%', "'", '*', '/', ':', '=', '?', '\\', '\x7f', '{', '[', ']', '^']);
+
+export function escapePathName(value: string): string {
+  let out = '';
+  for (const ch of value) {
+    const code = ch.codePointAt(0)!;
+    out += (code >= 0x01 && code <= 0x1f) || HIVE_ESCAPED.has(ch) ? `%${code.toString(16).toUpperCase().padStart(2, '0')}` : ch;
+  }
+  return out;
+}

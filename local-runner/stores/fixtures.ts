@@ -1,0 +1,163 @@
+/**
+ * A fixtures directory as an object store, and an output directory as staging.
+ * `s3://bucket/prefix/file` maps to `<root>/bucket/prefix/file`; object metadata, when
+ * an object has any, sits beside it in `<file>.metadata.json`.
+ */
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import type { ObjectSource } from '../formats/format.js';
+import { isDataKey, type ObjectInfo, type ObjectStore, type OutputStaging } from './store.js';
+
+/** Resolves bucket/key under root, refusing keys that would leave it (`..`). */
+function pathOf(root: string, bucket: string, key: string): string {
+  const path = resolve(root, bucket, ...key.split('/').filter(Boolean));
+  const base = resolve(root, bucket);
+  if (path !== base && !path.startsWith(base + sep)) throw new Error(`s3://${bucket}/${key} leaves the fixtures directory`);
+  return path;
+}
+
+async function walk(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return [];
+    throw e;
+  });
+  const files: string[] = [];
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...(await walk(path)));
+    else if (entry.isFile()) files.push(path);
+  }
+  return files;
+}
+
+export class FixtureStore implements ObjectStore {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  describe(bucket: string, key: string): string {
+    return relative(process.cwd(), pathOf(this.root, bucket, key)) || '.';
+  }
+
+  async list(bucket: string, prefix: string): Promise<ObjectInfo[]> {
+    const exact = prefix !== '' && !prefix.endsWith('/') ? await stat(pathOf(this.root, bucket, prefix)).catch(() => undefined) : undefined;
+    if (exact?.isFile()) return isDataKey(prefix) ? [{ key: prefix, size: exact.size }] : [];
+    const folder = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+    const base = resolve(this.root, bucket);
+    const objects: ObjectInfo[] = [];
+    for (const file of await walk(pathOf(this.root, bucket, folder))) {
+      const key = relative(base, file).split(sep).join('/');
+      // Hidden-file rules apply below the listed folder, not to the folder's own name.
+      if (!isDataKey(key.slice(folder.length))) continue;
+      objects.push({ key, size: (await stat(file)).size });
+    }
+    return objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  open(bucket: string, object: ObjectInfo): ObjectSource {
+    return fileSource(pathOf(this.root, bucket, object.key), this.describe(bucket, object.key), object.size);
+  }
+
+  async metadata(bucket: string, key: string): Promise<Readonly<Record<string, string>> | undefined> {
+    const text = await readFile(`${pathOf(this.root, bucket, key)}.metadata.json`, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return undefined;
+      throw e;
+    });
+    if (text === undefined) return undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (e) {
+      throw new Error(`${this.describe(bucket, key)}.metadata.json: not valid JSON (${(e as Error).message})`);
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string'))
+      throw new Error(`${this.describe(bucket, key)}.metadata.json: expected an object of string values`);
+    return Object.freeze(parsed as Record<string, string>);
+  }
+}
+
+/** A local file as an ObjectSource named `name`. */
+export function fileSource(path: string, name: string, size: number): ObjectSource {
+  return {
+    name,
+    size,
+    bytes: async () => new Uint8Array(await readFile(path)),
+    blob: () => openAsBlob(path),
+    stream: () => createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>,
+  };
+}
+
+/** Node 20's fs.openAsBlob reads lazily: a Parquet reader fetches only the ranges it needs. */
+async function openAsBlob(path: string): Promise<Blob> {
+  const fs = (await import('node:fs')) as unknown as { openAsBlob(path: string): Promise<Blob> };
+  return fs.openAsBlob(path);
+}
+
+/**
+ * Staging inside the output directory (same file system, so moving into place is a
+ * rename): `<out>/.gluekit-staging-<run>/<bucket>/<key>`.
+ */
+export class DirectoryStaging implements OutputStaging {
+  readonly root: string;
+  private readonly staging: string;
+
+  constructor(out: string, runId: string) {
+    this.root = resolve(out);
+    this.staging = join(this.root, `.gluekit-staging-${runId}`);
+  }
+
+  describe(bucket: string, key: string): string {
+    return relative(process.cwd(), pathOf(this.root, bucket, key));
+  }
+
+  async write(bucket: string, key: string, chunks: AsyncIterable<Uint8Array>): Promise<number> {
+    const path = pathOf(this.staging, bucket, key);
+    await mkdir(dirname(path), { recursive: true });
+    const file = await open(path, 'wx');
+    let size = 0;
+    try {
+      for await (const chunk of chunks) {
+        await file.write(chunk);
+        size += chunk.length;
+      }
+    } finally {
+      await file.close();
+    }
+    return size;
+  }
+
+  async commit(folders: readonly { bucket: string; prefix: string }[]): Promise<void> {
+    const aside = join(this.staging, '.previous');
+    const moved: { target: string; previous: string }[] = [];
+    const placed: string[] = [];
+    try {
+      for (const [i, { bucket, prefix }] of folders.entries()) {
+        const target = pathOf(this.root, bucket, prefix);
+        const staged = pathOf(this.staging, bucket, prefix);
+        const previous = join(aside, String(i));
+        await mkdir(aside, { recursive: true });
+        if (await stat(target).catch(() => undefined)) {
+          await rename(target, previous);
+          moved.push({ target, previous });
+        }
+        await mkdir(dirname(target), { recursive: true });
+        if (await stat(staged).catch(() => undefined)) await rename(staged, target);
+        else await mkdir(target, { recursive: true }); // a sink that wrote no rows still empties its folder
+        placed.push(target);
+      }
+    } catch (e) {
+      // Put back what was there before: a failed commit must not leave a mix.
+      for (const target of placed) await rm(target, { recursive: true, force: true });
+      for (const { target, previous } of moved.reverse()) await rename(previous, target).catch(() => undefined);
+      throw e;
+    }
+    await rm(this.staging, { recursive: true, force: true });
+  }
+
+  async abort(): Promise<void> {
+    await rm(this.staging, { recursive: true, force: true });
+  }
+}
