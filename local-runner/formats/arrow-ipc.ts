@@ -41,14 +41,16 @@ export const arrowIpcReader: FormatReader = {
   async *read(object: ObjectSource, options: ReadOptions): AsyncIterable<RecordBatch> {
     let positions: number[] | undefined;
     const chunk = Math.max(1, options.batchRows);
+    let row = 0;
     for await (const batch of batchesOf(object, (schema) => (positions = project(object.name, schema, options.schema)))) {
       for (let start = 0; start < batch.numRows; start += chunk) {
         const part = start === 0 && batch.numRows <= chunk ? batch : batch.slice(start, Math.min(batch.numRows, start + chunk));
         const columns = options.schema.map((f, i) => {
-          const out = conformColumn(part.data.children[positions![i]!]!, f.type, { object: object.name, column: f.name });
+          const out = conformColumn(part.data.children[positions![i]!]!, f.type, { object: object.name, column: f.name, firstRow: row });
           if (!f.nullable && out.nullCount > 0) throw new FormatError(object.name, `column ${f.name} holds ${out.nullCount} nulls but is declared not null`);
           return out;
         });
+        row += part.numRows;
         yield makeBatch(options.schema, columns, part.numRows);
       }
     }

@@ -33,12 +33,18 @@ import { FormatError } from './format.js';
 export interface ConformWhere {
   readonly object: string;
   readonly column: string;
+  /** The object's row number of the column's first value, so that messages count rows from the start of the file (default 0). */
+  readonly firstRow?: number;
 }
 
 /** The column `data` in the canonical layout of `to`, or a FormatError naming the object and column. */
 export function conformColumn(data: Data, to: GlueType, where: ConformWhere): Data {
+  firstRow = where.firstRow ?? 0;
   return conform(data, to, where.column, where.object);
 }
+
+/** Row number offset for messages of the conversion under way (conversions are synchronous). */
+let firstRow = 0;
 
 const INT_RANGE: Record<string, [bigint, bigint]> = {
   tinyint: [-128n, 127n],
@@ -166,7 +172,7 @@ const isSigned = (t: DataType): boolean => (t as unknown as { isSigned: boolean 
 const isUtf8Type = (t: DataType): boolean => t.typeId === Type.Utf8 || t.typeId === Type.LargeUtf8 || t.typeId === Type.Utf8View;
 
 function outOfRange(object: string, column: string, row: number, value: unknown, to: GlueType, unit = ''): never {
-  throw new FormatError(object, `column ${column}: value ${String(value)}${unit ? ` ${unit}` : ''} at row ${row + 1} does not fit ${formatGlueType(to)}`);
+  throw new FormatError(object, `column ${column}: value ${String(value)}${unit ? ` ${unit}` : ''} at row ${firstRow + row + 1} does not fit ${formatGlueType(to)}`);
 }
 
 function isValidAt(data: Data, i: number): boolean {
@@ -362,10 +368,10 @@ function decimals(data: Data, to: Extract<GlueType, { kind: 'decimal' }>, target
     if (!isValidAt(data, i)) continue;
     let v = read(i);
     if (down !== 1n) {
-      if (v % down !== 0n) throw new FormatError(object, `column ${column}: value ${decimalText(v, scale)} at row ${i + 1} has more than ${to.scale} decimal places, so it does not fit ${formatGlueType(to)}`);
+      if (v % down !== 0n) throw new FormatError(object, `column ${column}: value ${decimalText(v, scale)} at row ${firstRow + i + 1} has more than ${to.scale} decimal places, so it does not fit ${formatGlueType(to)}`);
       v /= down;
     } else v *= up;
-    if (v >= limit || v <= -limit) throw new FormatError(object, `column ${column}: value ${decimalText(v, to.scale)} at row ${i + 1} does not fit ${formatGlueType(to)}`);
+    if (v >= limit || v <= -limit) throw new FormatError(object, `column ${column}: value ${decimalText(v, to.scale)} at row ${firstRow + i + 1} does not fit ${formatGlueType(to)}`);
     const u = BigInt.asUintN(128, v);
     out[i * 4] = Number(u & 0xffffffffn);
     out[i * 4 + 1] = Number((u >> 32n) & 0xffffffffn);
@@ -468,7 +474,7 @@ function checkUtf8(offsets: Int32Array, bytes: Uint8Array, data: Data, column: s
     try {
       strictUtf8.decode(bytes.subarray(offsets[i]!, offsets[i + 1]!));
     } catch {
-      throw new FormatError(object, `column ${column}: the value at row ${i + 1} is not UTF-8 text, so it cannot be read as a string (declare the column binary)`);
+      throw new FormatError(object, `column ${column}: the value at row ${firstRow + i + 1} is not UTF-8 text, so it cannot be read as a string (declare the column binary)`);
     }
   }
 }

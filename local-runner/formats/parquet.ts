@@ -98,7 +98,10 @@ export const parquetReader: FormatReader = {
     const leaves = columns.flatMap((c) => footer.columns[c]!.leaves);
     const int96 = columns.map((c) => footer.columns[c]!.leaves.map((l) => isInt96(footer.leaves[l]!)));
 
+    let groupStart = 0;
     for (const [g, group] of footer.rowGroups.entries()) {
+      const firstRow = groupStart;
+      groupStart += group.numRows;
       if (group.numRows === 0) continue;
       if (options.mayMatch && !options.mayMatch(rowGroupStatistics(footer, g, options.schema, columns))) continue;
       const decodedSize = leaves.reduce((n, l) => n + group.chunks[l]!.uncompressedSize, 0);
@@ -108,14 +111,16 @@ export const parquetReader: FormatReader = {
       const table = decode(object.name, `row group ${g}`, () => tableFromIPC(wasm.readParquet(file, { batchSize: Math.max(1, options.batchRows) }).intoIPCStream()));
       if (table.numRows !== group.numRows)
         throw new FormatError(object.name, `row group ${g} decoded to ${table.numRows} rows but the footer says ${group.numRows}: the file is corrupt`);
+      let batchStart = firstRow;
       for (const batch of table.batches) {
         const conformed = options.schema.map((f, i) => {
           let data = batch.data.children[i]!;
           if (int96[i]!.some(Boolean)) data = decodeInt96Leaves(data, int96[i]!);
-          const out = conformColumn(data, f.type, { object: object.name, column: f.name });
+          const out = conformColumn(data, f.type, { object: object.name, column: f.name, firstRow: batchStart });
           if (!f.nullable && out.nullCount > 0) throw new FormatError(object.name, `column ${f.name} holds ${out.nullCount} nulls but is declared not null`);
           return out;
         });
+        batchStart += batch.numRows;
         yield makeBatch(options.schema, conformed, batch.numRows);
       }
     }
