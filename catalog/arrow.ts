@@ -31,7 +31,7 @@ import {
   Utf8,
 } from 'apache-arrow';
 import { field, type Schema } from './schema.js';
-import { t, type GlueType } from './types.js';
+import { structOf, t, type GlueType, type StructField } from './types.js';
 
 /** Spark's TimestampType is an instant; Arrow records that as a UTC time zone. */
 export const TIMESTAMP_ZONE = 'UTC';
@@ -131,14 +131,14 @@ export function fromArrowType(type: DataType): FromArrow {
     }
     case Type.Struct: {
       const children = (type as unknown as { children: ArrowField[] }).children;
-      const fields: Record<string, GlueType> = {};
+      const fields: StructField[] = [];
       for (const c of children) {
         const inner = fromArrowType(c.type);
         if (!('type' in inner)) return inner;
-        fields[c.name] = inner.type;
+        fields.push({ name: c.name, type: inner.type });
       }
       if (children.length === 0) return { unsupported: 'an empty STRUCT' };
-      return { type: t.struct(fields) };
+      return { type: structOf(fields) };
     }
     case Type.Map: {
       const entries = (type as unknown as { children: ArrowField[] }).children[0]!.type as unknown as { children: ArrowField[] };

@@ -57,13 +57,15 @@ export const t = Object.freeze({
   varchar: (length: number): GlueType => Object.freeze({ kind: 'varchar', length }),
   array: (element: GlueType): GlueType => Object.freeze({ kind: 'array', element }),
   map: (key: GlueType, value: GlueType): GlueType => Object.freeze({ kind: 'map', key, value }),
-  struct: (fields: Record<string, GlueType>): GlueType =>
-    Object.freeze({
-      kind: 'struct',
-      fields: Object.freeze(Object.entries(fields).map(([name, type]) => Object.freeze({ name, type }))),
-    }),
+  /** A struct from `{ name: type }`. Use structOf for field names that look like numbers (JavaScript moves those keys first). */
+  struct: (fields: Record<string, GlueType>): GlueType => structOf(Object.entries(fields).map(([name, type]) => ({ name, type }))),
   null: (): GlueType => Object.freeze({ kind: 'null' }),
 });
+
+/** A struct from an ordered list of fields. */
+export function structOf(fields: readonly StructField[]): GlueType {
+  return Object.freeze({ kind: 'struct', fields: Object.freeze(fields.map((f) => Object.freeze({ name: f.name, type: f.type }))) });
+}
 
 export const MAX_DECIMAL_PRECISION = 38;
 
@@ -267,12 +269,14 @@ export function boundedDecimal(precision: number, scale: number): GlueType {
 
 /**
  * The wider of two numeric types (Spark's findTightestCommonType + decimal widening):
- * integral ranks widen, anything with float/double becomes double, decimals widen to
- * hold both integer and fractional digits.
+ * integral ranks widen; float with float or any integer is float (Spark's numeric
+ * precedence puts float above bigint); anything with double, or float with decimal, is
+ * double; decimals widen to hold both integer and fractional digits.
  */
 export function widerNumeric(a: GlueType, b: GlueType): GlueType | undefined {
   if (!isNumeric(a) || !isNumeric(b)) return undefined;
-  if (isFractional(a) || isFractional(b)) return t.double();
+  if (a.kind === 'double' || b.kind === 'double') return t.double();
+  if (a.kind === 'float' || b.kind === 'float') return a.kind === 'decimal' || b.kind === 'decimal' ? t.double() : t.float();
   if (a.kind === 'decimal' || b.kind === 'decimal') {
     const da = asDecimal(a)!;
     const db = asDecimal(b)!;

@@ -21,6 +21,7 @@ import {
   isStringLike,
   MAX_DECIMAL_PRECISION,
   t,
+  widerNumeric,
   type GlueType,
 } from '../catalog/types.js';
 import type { Reporter } from '../core/problems.js';
@@ -313,7 +314,8 @@ export function arithmeticType(op: string, left: GlueType, right: GlueType): Glu
   if (left.kind === 'null') return right.kind === 'null' ? undefined : arithmeticType(op, right, right);
   if (right.kind === 'null') return arithmeticType(op, left, left);
   if (!isNumeric(left) || !isNumeric(right)) return undefined;
-  if (isFractional(left) || isFractional(right)) return t.double();
+  // Spark's Divide works on doubles (or decimals); + - * % keep float when no double is involved.
+  if (isFractional(left) || isFractional(right)) return op === '/' ? t.double() : widerNumeric(left, right);
   if (left.kind === 'decimal' || right.kind === 'decimal') {
     const [p1, s1] = left.kind === 'decimal' ? [left.precision, left.scale] : [INTEGRAL_DIGITS[left.kind]!, 0];
     const [p2, s2] = right.kind === 'decimal' ? [right.precision, right.scale] : [INTEGRAL_DIGITS[right.kind]!, 0];

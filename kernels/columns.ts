@@ -19,7 +19,8 @@ import { makeData, makeVector, Type, type Data, type DataType, type Vector } fro
 import type { GlueType } from '../catalog/types.js';
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: false });
+// ignoreBOM: a value may start with U+FEFF, and it is part of the value.
+const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 /** Whether value `i` of `data` is valid (not null). */
 export function isValid(data: Data, i: number): boolean {
@@ -149,27 +150,8 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
 }
 
 // ---------------------------------------------------------------------------
-// Added for the expression kernels (kernels/evaluate.ts and its kernels).
-//
-// apache-arrow's `Data.slice` moves `data.offset` but also re-slices the values and
-// value-offsets buffers (`subarray`), except bit-packed ones: so `data.offset` applies to
-// the validity bitmap and to bool values only, and `data.values[i]` /
-// `data.valueOffsets[i]` are already relative to the slice (see apache-arrow's
-// `Data._sliceBuffers` and its getters, which read `values[index]`). The helpers below
-// follow that convention. (bytesAt and decimalAt above add `data.offset` to already
-// sliced buffers, which is wrong for any slice but the first.)
+// Added for the expression kernels (kernels/evaluate.ts and the kernels it calls).
 // ---------------------------------------------------------------------------
-
-/** The bytes of string/binary value `i` of `data`, without copying; correct for slices. */
-export function valueBytes(data: Data, i: number): Uint8Array {
-  const offsets = data.valueOffsets as Int32Array;
-  return (data.values as Uint8Array).subarray(offsets[i]!, offsets[i + 1]!);
-}
-
-/** Decimal128 value `i` of `data` as its unscaled integer; correct for slices. */
-export function unscaledAt(data: Data, i: number): bigint {
-  return decimalWordsAt(data.values as Uint32Array, i);
-}
 
 /** Slot `i` of a Decimal128 word array (four little-endian uint32 words per value). */
 export function decimalWordsAt(words: Uint32Array, i: number): bigint {

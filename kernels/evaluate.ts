@@ -19,14 +19,15 @@ import { toArrowType } from '../catalog/arrow.js';
 import { resolveType, type Schema } from '../catalog/schema.js';
 import { commonType, isNumeric, isStringLike, t, typesEqual, type GlueType } from '../catalog/types.js';
 import { formatProblem, ProblemList } from '../core/problems.js';
-import type { ExprNode } from '../expr/expr.js';
+import type { CompareOp, ExprNode } from '../expr/expr.js';
 import { checkExpr, decimalLiteralType } from '../expr/typecheck.js';
 import { arithmetic, negate } from './arithmetic.js';
 import { castColumn } from './cast.js';
-import { allValid, alignBits, boolBits, encodeUtf8, fixedData, operandValidity, setDecimal, setNull, stringData, type Value } from './columns.js';
+import { alignBits, boolBits, encodeUtf8, fixedData, operandValidity, setDecimal, stringData, type Value } from './columns.js';
 import { compareValues } from './compare.js';
 import { SparkRuntimeError, type KernelContext } from './context.js';
-import { callFunction, likeMatch, parseDateLiteral, parseTimestampLiteral } from './functions.js';
+import { parseDate, parseTimestamp } from './datetime.js';
+import { callFunction, likeMatch } from './functions.js';
 import { andValues, isNullValue, notValue, orValues } from './logic.js';
 import { interleaveData, nullData, takeData, takeRows } from './selection.js';
 
@@ -104,7 +105,7 @@ class Evaluator {
         const arg = this.value(node.arg);
         let result: Value | undefined;
         for (const v of node.values) {
-          const equal = this.compareWith('=', arg, node.arg, this.value(v), v);
+          const equal = this.compareWith('=', arg, this.value(v));
           result = result ? orValues(result, equal, this.rows) : equal;
         }
         return node.negated ? notValue(result!, this.rows) : result!;
@@ -112,8 +113,8 @@ class Evaluator {
       case 'between': {
         // Spark rewrites `x BETWEEN low AND high` as `low <= x AND x <= high`.
         const arg = this.value(node.arg);
-        const low = this.compareWith('<=', this.value(node.low), node.low, arg, node.arg);
-        const high = this.compareWith('<=', arg, node.arg, this.value(node.high), node.high);
+        const low = this.compareWith('<=', this.value(node.low), arg);
+        const high = this.compareWith('<=', arg, this.value(node.high));
         return andValues(low, high, this.rows);
       }
       case 'like':
@@ -136,7 +137,6 @@ class Evaluator {
           rows: this.rows,
           ctx: this.ctx,
           value: (arg) => this.value(arg),
-          typeOf: (arg) => this.typeOf(arg),
           coerce: (value, to) => this.coerce(value, to),
         });
     }
@@ -160,8 +160,8 @@ class Evaluator {
     return data;
   }
 
-  private compare(op: '=' | '<>' | '<' | '<=' | '>' | '>=', left: ExprNode, right: ExprNode): Value {
-    return this.compareWith(op, this.value(left), left, this.value(right), right);
+  private compare(op: CompareOp, left: ExprNode, right: ExprNode): Value {
+    return this.compareWith(op, this.value(left), this.value(right));
   }
 
   /**
@@ -171,7 +171,7 @@ class Evaluator {
    * zone on Glue), and a string literal against a date or timestamp is cast to that type
    * (the type checker only lets valid date strings through).
    */
-  private compareWith(op: '=' | '<>' | '<' | '<=' | '>' | '>=', left: Value, _leftNode: ExprNode, right: Value, _rightNode: ExprNode): Value {
+  private compareWith(op: CompareOp, left: Value, right: Value): Value {
     let l = this.nullAs(left, right.type);
     let r = this.nullAs(right, left.type);
     if (!(isNumeric(l.type) && isNumeric(r.type)) && !typesEqual(l.type, r.type)) {
@@ -214,20 +214,20 @@ class Evaluator {
   }
 
   /**
-   * The value of `node`, where rows whose bit is set in `skip` need not be evaluated:
-   * evaluated over every row, unless that raises a Spark runtime error, in which case it
-   * is evaluated over the other rows only (those rows' errors still stand) and the
-   * skipped rows are NULL.
+   * The value of `node` (passed through `then`), where rows whose bit is set in `skip`
+   * need not be evaluated: evaluated over every row, unless that raises a Spark runtime
+   * error, in which case it is evaluated over the other rows only (those rows' errors
+   * still stand) and the skipped rows are NULL.
    */
-  private guarded(node: ExprNode, skip: Uint8Array | undefined): Value {
+  private guarded(node: ExprNode, skip: Uint8Array | undefined, then: (value: Value) => Value = (value) => value): Value {
     try {
-      return this.value(node);
+      return then(this.value(node));
     } catch (error) {
       if (!(error instanceof SparkRuntimeError) || !skip) throw error;
       const needed: number[] = [];
       for (let i = 0; i < this.rows; i++) if (((skip[i >> 3]! >> (i & 7)) & 1) === 0) needed.push(i);
       if (needed.length === this.rows) throw error;
-      const subset = new Evaluator(takeRows(this.batch, Int32Array.from(needed)), this.schema, this.ctx).value(node);
+      const subset = then(new Evaluator(takeRows(this.batch, Int32Array.from(needed)), this.schema, this.ctx).value(node));
       // Rows Spark skipped become NULL; they are decided by the other operand anyway.
       const filler = nullScalar(subset.type);
       const which = new Uint8Array(this.rows).fill(1);
@@ -250,17 +250,18 @@ class Evaluator {
     const values: Value[] = [];
     // Rows already holding a non-NULL value (bit set), i.e. decided.
     let decided: Uint8Array | undefined;
+    if (type.kind === 'null') return nullScalar(type);
+    // The implicit cast to the common type belongs to the argument, so it is guarded too.
+    const toCommon = (value: Value) => this.coerce(value, type);
     for (const arg of args) {
-      const value = this.coerce(values.length === 0 ? this.value(arg) : this.guarded(arg, decided), type);
+      const value = values.length === 0 ? toCommon(this.value(arg)) : this.guarded(arg, decided, toCommon);
       values.push(value);
       const valid = operandValidity(value, rows);
       if (!valid) break; // every row has its value now
       decided = decided ? decided.map((b, k) => b | valid[k]!) : Uint8Array.from(valid);
     }
-    if (values.length === 1 || values.every((v) => v.scalar)) {
-      const first = values.find((v) => !operandValidity(v, 1)) ?? values[values.length - 1]!;
-      if (values.length === 1 || first.scalar) return first;
-    }
+    if (values.length === 1) return values[0]!;
+    if (values.every((v) => v.scalar)) return values.find((v) => !operandValidity(v, 1)) ?? values[values.length - 1]!;
     // Row i takes its value from the first argument valid at i (the last one if none is).
     const which = new Uint8Array(rows);
     const index = new Int32Array(rows);
@@ -275,7 +276,6 @@ class Evaluator {
       which[i] = k;
       index[i] = values[k]!.scalar ? 0 : i;
     }
-    if (type.kind === 'null') return nullScalar(type);
     return { data: interleaveData(values.map((v) => v.data), which, index), type, scalar: false };
   }
 }
@@ -346,22 +346,15 @@ function literal(node: Extract<ExprNode, { kind: 'lit' }>, type: GlueType): Valu
     }
     case 'string':
       return scalar(stringData(toArrowType(type), [String(v)]));
-    case 'date':
-      return scalar(fixedData(toArrowType(type), Int32Array.of(parseDateLiteral(String(v))!), 1));
-    case 'timestamp':
-      return scalar(fixedData(toArrowType(type), BigInt64Array.of(parseTimestampLiteral(String(v))!), 1));
+    // DATE '...' and TIMESTAMP '...' are parsed as Spark parses them (its cast from string,
+    // in the UTC session zone); the type checker has already accepted the text.
+    case 'date': {
+      const bytes = encodeUtf8(String(v));
+      return scalar(fixedData(toArrowType(type), Int32Array.of(parseDate(bytes, 0, bytes.length)), 1));
+    }
+    case 'timestamp': {
+      const bytes = encodeUtf8(String(v));
+      return scalar(fixedData(toArrowType(type), BigInt64Array.of(BigInt(parseTimestamp(bytes, 0, bytes.length)!)), 1));
+    }
   }
 }
-
-/** Builds a bool Value from per-row results (tests and small kernels; not for hot loops). */
-export function boolValue(results: readonly (boolean | null)[]): Value {
-  const bits = new Uint8Array((results.length + 7) >> 3);
-  const validity = allValid(results.length);
-  results.forEach((r, i) => {
-    if (r === null) setNull(validity, i);
-    else if (r) bits[i >> 3]! |= 1 << (i & 7);
-  });
-  return { data: fixedData(new Bool(), bits, results.length, validity), type: t.boolean(), scalar: false };
-}
-
-export const _forTests = { encodeUtf8 };

@@ -51,6 +51,8 @@ export interface NodeStats {
   /** Time spent in this node itself, excluding its inputs. */
   readonly ms: number;
   readonly schema: Schema;
+  /** Columns the node dropped at run time (DropNullFields). */
+  readonly dropped: readonly string[];
 }
 
 export interface RunResult {
@@ -91,6 +93,7 @@ export async function runJob(ir: JobIR, options: RunOptions): Promise<RunResult>
   const ctx: LocalContext = {
     ...kernelContext(ir),
     schemaOf: (id) => ir.nodes.find((n) => n.id === id)!.schema,
+    droppedColumns: new Map(),
   };
   const consumers = new Map<string, number>(ir.nodes.map((n) => [n.id, 0]));
   for (const n of ir.nodes) for (const input of n.inputs) consumers.set(input, consumers.get(input)! + 1);
@@ -134,7 +137,8 @@ export async function runJob(ir: JobIR, options: RunOptions): Promise<RunResult>
   const nodes: NodeStats[] = ir.nodes.map((n) => {
     const m = meters.get(n.id)!;
     const rowsIn = n.inputs.reduce((sum, id) => sum + meters.get(id)!.rowsOut, 0);
-    return { id: n.id, role: n.role, kind: n.kind, rowsIn, rowsOut: m.rowsOut, ms: Math.max(0, m.inclusiveMs - m.inputMs), schema: n.schema };
+    const dropped = ctx.droppedColumns.get(n.id) ?? [];
+    return { id: n.id, role: n.role, kind: n.kind, rowsIn, rowsOut: m.rowsOut, ms: Math.max(0, m.inclusiveMs - m.inputMs), schema: n.schema, dropped };
   });
   return { job: ir.settings.name, glueVersion: ir.settings.glueVersion, ms: performance.now() - started, nodes, sinks, outputs };
 }

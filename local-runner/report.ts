@@ -18,6 +18,8 @@ export interface RunReport {
     readonly rowsOut: number;
     readonly ms: number;
     readonly schema: readonly { readonly name: string; readonly type: string; readonly nullable: boolean }[];
+    /** Columns dropped at run time (DropNullFields). */
+    readonly dropped?: readonly string[];
   }[];
   readonly sinks: readonly {
     readonly id: string;
@@ -45,6 +47,7 @@ export function runReport(result: RunResult, file?: string): RunReport {
       rowsOut: n.rowsOut,
       ms: round(n.ms),
       schema: n.schema.map((f) => ({ name: f.name, type: formatGlueType(f.type), nullable: f.nullable })),
+      ...(n.dropped.length > 0 && { dropped: n.dropped }),
     })),
     sinks: result.sinks.map((s) => ({
       id: s.id,

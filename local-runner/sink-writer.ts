@@ -11,13 +11,13 @@ import { t } from '../catalog/types.js';
 import { columnAt, makeBatch } from '../kernels/batches.js';
 import { castColumn } from '../kernels/cast.js';
 import { isValid, stringAt } from '../kernels/columns.js';
-import type { KernelContext } from '../kernels/context.js';
 import { takeRows } from '../kernels/selection.js';
 import type { S3SinkNode } from '../jobs/nodes/sinks.js';
 import { csvWriter } from './formats/csv.js';
 import type { FormatWriter, WriteOptions } from './formats/format.js';
 import { jsonWriter } from './formats/json.js';
 import { parquetWriter } from './formats/parquet.js';
+import type { LocalContext } from '../transforms/transform.js';
 import type { OutputStaging } from './stores/store.js';
 
 export interface WrittenFile {
@@ -45,14 +45,22 @@ export interface SinkResult {
 const WRITERS: Record<S3SinkNode['format'], FormatWriter> = { parquet: parquetWriter, csv: csvWriter, json: jsonWriter };
 const HIVE_NULL = '__HIVE_DEFAULT_PARTITION__';
 
-export async function writeSink(node: S3SinkNode, input: AsyncIterable<RecordBatch>, staging: OutputStaging, ctx: KernelContext): Promise<SinkResult> {
+export async function writeSink(node: S3SinkNode, stream: AsyncIterable<RecordBatch>, staging: OutputStaging, ctx: LocalContext): Promise<SinkResult> {
   if (node.encryption?.mode === 'CSE-KMS') {
     throw new Error('writing client-side encrypted (CSE-KMS) objects is not supported yet');
   }
   const { bucket, key: prefix } = node.location;
   const folder = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+  // Columns the input node dropped at run time are known once it has produced rows.
+  const it = stream[Symbol.asyncIterator]();
+  const first = await it.next();
+  const input = (async function* () {
+    if (!first.done) yield first.value;
+    for (let step = await it.next(); !step.done; step = await it.next()) yield step.value;
+  })();
+  const dropped = new Set(ctx.droppedColumns.get(node.inputs[0]) ?? []);
   const partitionIdx = node.partitionKeys.map((k) => node.schema.findIndex((f) => f.name === k));
-  const dataIdx = node.schema.map((_, i) => i).filter((i) => !partitionIdx.includes(i));
+  const dataIdx = node.schema.map((_, i) => i).filter((i) => !partitionIdx.includes(i) && !dropped.has(node.schema[i]!.name));
   const dataSchema: Schema = dataIdx.map((i) => node.schema[i]!);
   const writer = WRITERS[node.format];
   const options: WriteOptions = { schema: dataSchema, compression: node.compression };
@@ -66,23 +74,16 @@ export async function writeSink(node: S3SinkNode, input: AsyncIterable<RecordBat
   };
 
   if (partitionIdx.length === 0) {
-    let rows = 0;
+    let rowCount = 0;
     const counted = (async function* () {
       for await (const batch of input) {
-        rows += batch.numRows;
+        rowCount += batch.numRows;
         yield project(batch);
       }
     })();
-    // Peek so that a sink with no rows writes no file, as Spark writes no part file for an empty result.
-    const it = counted[Symbol.asyncIterator]();
-    const first = await it.next();
-    if (!first.done) {
-      await write(`${folder}${file}`, (async function* () {
-        yield first.value;
-        for (let step = await it.next(); !step.done; step = await it.next()) yield step.value;
-      })(), () => rows);
-    }
-    return { id: node.id, bucket, prefix: folder, location: staging.describe(bucket, folder), rows, files, partitions: [] };
+    // A sink with no rows writes no file, as Spark writes no part file for an empty result.
+    if (!first.done) await write(`${folder}${file}`, counted, () => rowCount);
+    return { id: node.id, bucket, prefix: folder, location: staging.describe(bucket, folder), rows: rowCount, files, partitions: [] };
   }
 
   // Group rows by partition folder. Each folder's rows are held until the input ends.

@@ -52,7 +52,7 @@ export async function runLocally(job: unknown, options: LocalTestOptions = {}): 
   for (const [id, rows] of Object.entries(options.inputs ?? {})) {
     const node = ir.nodes.find((n) => n.id === id && n.role === 'source');
     if (!node) throw new Error(`inputs.${id}: the job has no source "${id}"`);
-    inputs[id] = await rowsToBatches(rows, node.schema, ctx, `inputs.${id}`);
+    inputs[id] = await rowsToBatches(rows, node.schema, ctx, `inputs.${id}`, options.batchRows);
   }
   const result = await runJob(ir, {
     store: new FixtureStore(options.fixtures ?? '.'),
@@ -65,7 +65,7 @@ export async function runLocally(job: unknown, options: LocalTestOptions = {}): 
 }
 
 /** Rows written in a test, as batches of `schema`: through JSON Lines text and Spark's cast. */
-export async function rowsToBatches(rows: readonly Row[], schema: Schema, ctx: KernelContext, name: string): Promise<RecordBatch[]> {
+export async function rowsToBatches(rows: readonly Row[], schema: Schema, ctx: KernelContext, name: string, batchRows = 65_536): Promise<RecordBatch[]> {
   const text = rows.map((row) => JSON.stringify(row, (_key, v) => (typeof v === 'bigint' ? v.toString() : v))).join('\n');
   const bytes = new TextEncoder().encode(text);
   const object: ObjectSource = {
@@ -78,7 +78,7 @@ export async function rowsToBatches(rows: readonly Row[], schema: Schema, ctx: K
     },
   };
   const batches: RecordBatch[] = [];
-  for await (const batch of jsonReader.read(object, { schema, batchRows: 65_536 })) {
+  for await (const batch of jsonReader.read(object, { schema, batchRows })) {
     const columns = schema.map((f, i) => castColumn(columnAt(batch, i), textLayoutOf(f.type), f.type, ctx));
     batches.push(makeBatch(schema, columns, batch.numRows));
   }

@@ -1,4 +1,4 @@
-import { t, type GlueType } from '../catalog/types.js';
+import { structOf, t, type GlueType } from '../catalog/types.js';
 
 /**
  * The Glue type of a column in text layout: the declared type with every primitive leaf
@@ -12,7 +12,7 @@ export function textLayoutOf(type: GlueType): GlueType {
     case 'map':
       return t.map(textLayoutOf(type.key), textLayoutOf(type.value));
     case 'struct':
-      return t.struct(Object.fromEntries(type.fields.map((f) => [f.name, textLayoutOf(f.type)])));
+      return structOf(type.fields.map((f) => ({ name: f.name, type: textLayoutOf(f.type) })));
     default:
       return t.string();
   }

@@ -4,13 +4,18 @@
  * skip NULLs (count(column) counts the non-NULL values; a sum of only NULLs is NULL), and
  * NULL group values form a group of their own, as in Spark's `groupBy().agg()`.
  */
+import type { Data } from 'apache-arrow';
 import { describe, field, isValidColumnName, lookupColumn, type Field, type Schema } from '../catalog/schema.js';
-import { boundedDecimal, containsMap, formatGlueType, type GlueType, isIntegral, isNumeric, t } from '../catalog/types.js';
+import { boundedDecimal, containsMap, formatGlueType, type GlueType, isIntegral, isNumeric, structField, t } from '../catalog/types.js';
 import { suggest } from '../core/did-you-mean.js';
 import type { Reporter } from '../core/problems.js';
 import { quoteColumn, quoteIdentifier } from '../expr/spark-sql.js';
+import { accumulatorFor, normalizeFloatingPoint, RowStore, type BatchGroups } from '../kernels/aggregates.js';
+import { columnAt, makeBatch } from '../kernels/batches.js';
+import { rowKeys, type RowKey } from '../kernels/keys.js';
+import { pathData } from '../kernels/nested.js';
 import { columnList, py, pyCol, singleInput, sqlTable, studioSql, topLevelColumn } from './shared.js';
-import { defineTransform, type AnalyzedInput } from './transform.js';
+import { defineTransform, type AnalyzedInput, type BatchStream, type LocalContext, type TransformNode } from './transform.js';
 
 /** The aggregate functions of Glue Studio's Aggregate transform. */
 export type AggFn =
@@ -143,7 +148,122 @@ export const Aggregate = defineTransform<AggregateDefinition, AggregateOptions>(
     const query = `SELECT ${select} FROM ${sqlTable(node.inputs[0]!)}${groups.length > 0 ? ` GROUP BY ${groups.join(', ')}` : ''}`;
     return { [node.id]: studioSql(node.id, node.inputs, query, node.schema) };
   },
+  local(node, [input], ctx) {
+    return hashAggregate(node, input!, ctx);
+  },
 });
+
+// ---- local implementation --------------------------------------------------
+
+/** Rows per output batch. */
+const OUTPUT_BATCH_ROWS = 65_536;
+
+/**
+ * A streaming hash aggregate: each input batch's rows are keyed by their group values
+ * (kernels/keys.ts: equal exactly when Spark groups them together; NULLs form one group),
+ * each key is mapped to a group slot, and every aggregation's accumulator
+ * (kernels/aggregates.ts) folds the batch into per-slot state. Only the state is held,
+ * never the input rows: memory grows with the number of groups, not of rows.
+ *
+ * Group values are output as Spark does, floating-point ones normalized (-0.0 as 0.0).
+ * Groups are output in the order of their first row. Spark's order is unspecified (it
+ * depends on partitioning and hashing), so nothing downstream can rely on it; first-seen
+ * order makes local runs reproducible. Without group columns there is exactly one group,
+ * even for no input rows, as Spark's global aggregate always returns one row.
+ */
+async function* hashAggregate(node: TransformNode<'Aggregate', AggregateOptions>, input: BatchStream, ctx: LocalContext): BatchStream {
+  const inputSchema = ctx.schemaOf(node.inputs[0]!);
+  const { groupBy, aggregations } = node.options;
+  const groupIndices = groupBy.map((name) => inputSchema.findIndex((f) => f.name === name));
+  const groupTypes = groupIndices.map((i) => inputSchema[i]!.type);
+  const sources = aggregations.map((a) => (a.column === '*' ? undefined : sourceColumn(inputSchema, a)));
+  const accumulators = aggregations.map((a, k) => accumulatorFor(a.fn, sources[k]?.type, node.schema[groupBy.length + k]!.type, ctx));
+  // Each group's values are those of its first row (all of them are equal anyway, by key).
+  const groupValues = groupTypes.map((type) => new RowStore(type));
+  const groups = new GroupSlots(groupBy.length === 0);
+
+  for await (const batch of input) {
+    if (batch.numRows === 0) continue;
+    const groupColumns = groupIndices.map((i) => columnAt(batch, i));
+    const assigned = groups.assign(groupColumns.length > 0 ? rowKeys(groupColumns, groupTypes, batch.numRows).keys : undefined, batch.numRows);
+    groupValues.forEach((store, c) => store.put(groupColumns[c]!, assigned.openedSlots, assigned.openedRows, assigned.slots));
+    accumulators.forEach((accumulator, k) => {
+      const source = sources[k];
+      accumulator.update(assigned, source && source.read(columnAt(batch, source.index)));
+    });
+  }
+
+  for (let from = 0; from < groups.count; from += OUTPUT_BATCH_ROWS) {
+    const to = Math.min(groups.count, from + OUTPUT_BATCH_ROWS);
+    const keyColumns = groupValues.map((store, c) => {
+      const values = store.result(from, to);
+      normalizeFloatingPoint(values, groupTypes[c]!);
+      return values;
+    });
+    const columns = [...keyColumns, ...accumulators.map((a) => a.result(from, to))];
+    yield makeBatch(node.schema, columns, to - from);
+  }
+}
+
+/** Where an aggregation's values come from: a top-level column, or a field path inside a struct column. */
+interface SourceColumn {
+  readonly index: number;
+  readonly type: GlueType;
+  read(column: Data): Data;
+}
+
+function sourceColumn(schema: Schema, a: ResolvedAggregation): SourceColumn {
+  if (a.wholeName) {
+    const index = schema.findIndex((f) => f.name === a.column);
+    return { index, type: schema[index]!.type, read: (column) => column };
+  }
+  // analyze resolved the path, as lookupColumn does: a top-level struct column, then fields.
+  const [top, ...path] = a.column.split('.');
+  const index = schema.findIndex((f) => f.name === top);
+  const topType = schema[index]!.type;
+  let type = topType;
+  for (const name of path) type = structField(type, name)!.type;
+  return { index, type, read: (column) => pathData(column, topType, path) };
+}
+
+/** Group keys to slots, numbered in order of first appearance. */
+class GroupSlots {
+  count: number;
+  private readonly slotOfKey = new Map<RowKey, number>();
+  /** Whether the global group (no group columns) has had its first row. */
+  private globalOpened = false;
+
+  constructor(private readonly global: boolean) {
+    // The global aggregate has its one group before any row arrives.
+    this.count = global ? 1 : 0;
+  }
+
+  /** The slots of a batch's rows, given their keys (undefined for the global group). */
+  assign(keys: readonly RowKey[] | undefined, rows: number): BatchGroups {
+    const slotOf = new Int32Array(rows);
+    if (this.global) {
+      const opened = !this.globalOpened;
+      this.globalOpened = true;
+      return { rows, slotOf, slots: 1, openedSlots: new Int32Array(opened ? 1 : 0), openedRows: new Int32Array(opened ? 1 : 0) };
+    }
+    const openedRows: number[] = [];
+    const first = this.count;
+    const { slotOfKey } = this;
+    for (let i = 0; i < rows; i++) {
+      const key = keys![i]!;
+      let slot = slotOfKey.get(key);
+      if (slot === undefined) {
+        slot = this.count++;
+        slotOfKey.set(key, slot);
+        openedRows.push(i);
+      }
+      slotOf[i] = slot;
+    }
+    const openedSlots = new Int32Array(openedRows.length);
+    for (let k = 0; k < openedSlots.length; k++) openedSlots[k] = first + k;
+    return { rows, slotOf, slots: this.count, openedSlots, openedRows: Int32Array.from(openedRows) };
+  }
+}
 
 /** Group columns: whole top-level columns (their values are output as they are), no maps. */
 function groupColumns(value: unknown, input: AnalyzedInput, at: Reporter): Field[] | undefined {

@@ -7,6 +7,9 @@ import { describe, field, lookupColumn, resolveType, type Field, type TypeInput 
 import { canCast, formatGlueType, isFractional, isIntegral, isStringLike, typesEqual, type GlueType } from '../catalog/types.js';
 import { suggest } from '../core/did-you-mean.js';
 import type { Reporter } from '../core/problems.js';
+import { columnAt, makeBatch } from '../kernels/batches.js';
+import { castColumn } from '../kernels/cast.js';
+import { pathData } from '../kernels/nested.js';
 import { newColumnName, py, pyCol, singleInput, studioNode, topLevelColumn } from './shared.js';
 import { defineTransform, type AnalyzedInput } from './transform.js';
 
@@ -116,6 +119,20 @@ export const ApplyMapping = defineTransform<ApplyMappingDefinition, ApplyMapping
         })),
       }),
     };
+  },
+  async *local(node, [input], ctx) {
+    const schema = ctx.schemaOf(node.inputs[0]!);
+    const sources = node.options.mappings.map((m) => {
+      const index = schema.findIndex((f) => f.name === m.fromPath[0]);
+      return { index, type: schema[index]!.type, rest: m.fromPath.slice(1), from: m.fromType, to: m.toType };
+    });
+    for await (const batch of input!) {
+      const columns = sources.map((s) => {
+        const data = pathData(columnAt(batch, s.index), s.type, s.rest);
+        return typesEqual(s.from, s.to) ? data : castColumn(data, s.from, s.to, ctx);
+      });
+      yield makeBatch(node.schema, columns, batch.numRows);
+    }
   },
 });
 

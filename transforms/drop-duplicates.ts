@@ -3,11 +3,16 @@
  * in the listed ones. NULLs count as equal to each other here (unlike in a join), as in
  * Spark's `DataFrame.dropDuplicates`.
  */
+import { makeData, type Data } from 'apache-arrow';
 import type { Field } from '../catalog/schema.js';
-import { containsMap, formatGlueType } from '../catalog/types.js';
+import { containsMap, formatGlueType, type GlueType } from '../catalog/types.js';
 import type { Reporter } from '../core/problems.js';
+import { columnAt, makeBatch } from '../kernels/batches.js';
+import { countNulls, fixedData, validityBits } from '../kernels/columns.js';
+import { rowKeys, type RowKey } from '../kernels/keys.js';
+import { takeData } from '../kernels/selection.js';
 import { columnList, pyList, singleInput, studioNode, topLevelColumn } from './shared.js';
-import { defineTransform, type AnalyzedInput } from './transform.js';
+import { defineTransform, type AnalyzedInput, type BatchStream, type TransformNode } from './transform.js';
 
 export interface DropDuplicatesDefinition {
   readonly kind: 'DropDuplicates';
@@ -73,6 +78,9 @@ export const DropDuplicates = defineTransform<DropDuplicatesDefinition, DropDupl
       }),
     };
   },
+  local(node, [input]) {
+    return firstRowOfEachGroup(node, input!);
+  },
 });
 
 /**
@@ -97,3 +105,100 @@ function compared(value: unknown, input: AnalyzedInput, at: Reporter): string[] 
   return ok ? [...names] : undefined;
 }
 
+// ---- local implementation ------------------------------------------------
+
+/**
+ * The rows whose compared values no earlier row had, in input order, streaming: only the
+ * keys seen so far are held. Spark keeps an arbitrary row of each group (it plans
+ * dropDuplicates as an aggregate grouped by the compared columns, taking `first` of the
+ * others, so which row depends on partitioning); gluekit keeps the first in input order,
+ * which is one of the rows Spark may keep. The compared columns come out as grouping
+ * keys do in Spark, with -0.0 as 0.0 (normalizedFloats).
+ */
+async function* firstRowOfEachGroup(node: TransformNode<'DropDuplicates', DropDuplicatesOptions>, input: BatchStream): BatchStream {
+  const names = new Set(node.options.columns ?? node.schema.map((f) => f.name));
+  const compared = node.schema.flatMap((f, c) => (names.has(f.name) ? [c] : []));
+  const types = compared.map((c) => node.schema[c]!.type);
+  const seen = new Set<RowKey>();
+  for await (const batch of input) {
+    const rows = batch.numRows;
+    if (rows === 0) continue;
+    const columns = node.schema.map((_, c) => columnAt(batch, c));
+    const kept = firstOccurrences(compared.map((c) => columns[c]!), types, rows, seen);
+    if (kept.length === 0) continue;
+    const output = columns.map((data, c) => {
+      const taken = kept.length === rows ? data : takeData(data, kept);
+      return names.has(node.schema[c]!.name) ? normalizedFloats(taken, node.schema[c]!.type) : taken;
+    });
+    yield makeBatch(node.schema, output, kept.length);
+  }
+}
+
+/**
+ * The indices of the rows of a batch whose key (over `keyColumns`) is not in `seen`, nor
+ * in an earlier row of the batch, adding the new keys to `seen`. NULLs are equal to each
+ * other here, as in Spark's grouping (dropDuplicates, DISTINCT, UNION); -0.0 equals 0.0
+ * and NaN equals NaN (rowKeys). Union's `distinct` uses it too.
+ */
+export function firstOccurrences(keyColumns: readonly Data[], keyTypes: readonly GlueType[], rows: number, seen: Set<RowKey>): Int32Array {
+  const { keys } = rowKeys(keyColumns, keyTypes, rows);
+  const kept = new Int32Array(rows);
+  let count = 0;
+  for (let i = 0; i < rows; i++) {
+    const key = keys[i]!;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    kept[count++] = i;
+  }
+  return kept.subarray(0, count);
+}
+
+/**
+ * A column with every -0.0 made 0.0 and every NaN the canonical NaN, in float and double
+ * values at any depth (struct fields, array elements), or the column itself when there is
+ * nothing to change. Spark groups -0.0 with 0.0 by normalising grouping keys before it
+ * hashes them (NormalizeFloatingNumbers, applied by its Aggregate planning), so an
+ * aggregate's key columns, and hence DISTINCT's and dropDuplicates' compared columns,
+ * come out normalised. Join outputs are not: a join normalises only what it compares.
+ */
+export function normalizedFloats(data: Data, type: GlueType): Data {
+  switch (type.kind) {
+    case 'float':
+    case 'double': {
+      const values = data.values as Float32Array | Float64Array;
+      let first = -1;
+      for (let i = 0; i < data.length; i++) {
+        const v = values[i]!;
+        if (v !== v || Object.is(v, -0)) {
+          first = i;
+          break;
+        }
+      }
+      if (first < 0) return data;
+      const copy = values.slice(0, data.length);
+      for (let i = first; i < copy.length; i++) {
+        const v = copy[i]!;
+        // NaN !== NaN; -0.0 === 0.0 but 1 / -0.0 is -Infinity.
+        if (v !== v) copy[i] = NaN;
+        else if (v === 0 && 1 / v < 0) copy[i] = 0;
+      }
+      return fixedData(data.type, copy, data.length, validityBits(data, data.length));
+    }
+    case 'struct': {
+      // A struct's children are sliced along with it: child row i is struct row i.
+      const children = type.fields.map((f, k) => normalizedFloats(data.children[k]!, f.type));
+      if (children.every((child, k) => child === data.children[k])) return data;
+      const validity = validityBits(data, data.length);
+      return makeData({ type: data.type, length: data.length, nullCount: countNulls(validity, data.length), nullBitmap: validity, children } as never);
+    }
+    case 'array': {
+      // A list's child is not sliced with it; its offsets (which are) point into the whole child.
+      const child = normalizedFloats(data.children[0]!, type.element);
+      if (child === data.children[0]) return data;
+      const validity = validityBits(data, data.length);
+      return makeData({ type: data.type, length: data.length, nullCount: countNulls(validity, data.length), nullBitmap: validity, valueOffsets: data.valueOffsets, child } as never);
+    }
+    default:
+      return data;
+  }
+}

@@ -6,9 +6,12 @@
  * output schema gluekit derives is the input schema unchanged: an upper bound. A later
  * node that names a column this one may drop will fail at run time, not at validation.
  */
+import type { Data, RecordBatch } from 'apache-arrow';
 import { describe } from '../catalog/schema.js';
 import { isIntegral, isStringLike, type GlueType } from '../catalog/types.js';
 import { suggest } from '../core/did-you-mean.js';
+import { columnAt } from '../kernels/batches.js';
+import { bytesAt, isValid } from '../kernels/columns.js';
 import { py, pyCol, singleInput, studioNode } from './shared.js';
 import { defineTransform } from './transform.js';
 
@@ -106,6 +109,21 @@ export const DropNullFields = defineTransform<DropNullFieldsDefinition, DropNull
       }),
     };
   },
+  // Holds every row: whether a column is empty is known only at the end. The batches
+  // pass through unchanged; the dropped columns are recorded for the sink that writes
+  // this node (see LocalContext.droppedColumns and the README).
+  async *local(node, [input], ctx) {
+    const batches: RecordBatch[] = [];
+    const present = new Array<boolean>(node.schema.length).fill(false);
+    for await (const batch of input!) {
+      batches.push(batch);
+      node.schema.forEach((f, c) => {
+        if (!present[c]) present[c] = hasValue(columnAt(batch, c), f.type, node.options.treatAsNull);
+      });
+    }
+    ctx.droppedColumns.set(node.id, node.schema.filter((_, c) => !present[c]).map((f) => f.name));
+    yield* batches;
+  },
 });
 
 /** The Python condition for a value that counts as missing though not NULL, if any applies. */
@@ -117,4 +135,23 @@ function missingTest(column: string, type: GlueType, flags: Required<TreatAsNull
   }
   if (isIntegral(type) && flags.minusOne) return `${column} == -1`;
   return undefined;
+}
+
+const MINUS_ONE = -1n;
+
+/** Whether a column holds at least one value that counts as present under the flags. */
+function hasValue(data: Data, type: GlueType, flags: Required<TreatAsNull>): boolean {
+  const strings = isStringLike(type) && (flags.emptyString || flags.nullString);
+  const integers = isIntegral(type) && flags.minusOne;
+  for (let i = 0; i < data.length; i++) {
+    if (!isValid(data, i)) continue;
+    if (strings) {
+      const bytes = bytesAt(data, i);
+      if (flags.emptyString && bytes.length === 0) continue;
+      if (flags.nullString && bytes.length === 4 && bytes[0] === 110 && bytes[1] === 117 && bytes[2] === 108 && bytes[3] === 108) continue; // "null"
+    }
+    if (integers && BigInt((data.values as Int32Array | BigInt64Array)[i]!) === MINUS_ONE) continue;
+    return true;
+  }
+  return false;
 }

@@ -13,6 +13,8 @@ import type { Reporter } from '../core/problems.js';
 import { Expr, toNode, type ExprLike, type ExprNode } from '../expr/expr.js';
 import { quoteIdentifier, toSparkSql } from '../expr/spark-sql.js';
 import { checkExpr, isValidDate } from '../expr/typecheck.js';
+import { columnAt, makeBatch } from '../kernels/batches.js';
+import { evaluate } from '../kernels/evaluate.js';
 import { py, pyCol, singleInput, sqlTable, studioSql, topLevelField } from './shared.js';
 import { defineTransform, type AnalyzedInput } from './transform.js';
 
@@ -88,6 +90,19 @@ export const FillMissingValues = defineTransform<FillMissingValuesDefinition, Fi
     });
     const query = `SELECT ${columns.join(', ')} FROM ${sqlTable(node.inputs[0]!)}`;
     return { [node.id]: studioSql(node.id, node.inputs, query, node.schema) };
+  },
+  // coalesce(column, CAST(value AS column type)), evaluated by the same kernels as Filter.
+  async *local(node, [input], ctx) {
+    const schema = ctx.schemaOf(node.inputs[0]!);
+    const fills = new Map(node.options.fills.map((f) => [f.column, f.value]));
+    const exprs = node.schema.map((f): ExprNode | undefined => {
+      const value = fills.get(f.name);
+      return value && { kind: 'coalesce', args: [{ kind: 'col', name: f.name }, { kind: 'cast', arg: value, to: f.type }] };
+    });
+    for await (const batch of input!) {
+      const columns = exprs.map((e, i) => (e ? evaluate(e, batch, schema, ctx).data : columnAt(batch, schema.findIndex((f) => f.name === node.schema[i]!.name))));
+      yield makeBatch(node.schema, columns, batch.numRows);
+    }
   },
 });
 

@@ -6,6 +6,8 @@ import { describe } from '../catalog/schema.js';
 import { toNode, type ExprLike, type ExprNode } from '../expr/expr.js';
 import { toSparkSql } from '../expr/spark-sql.js';
 import { checkExpr } from '../expr/typecheck.js';
+import { evaluate } from '../kernels/evaluate.js';
+import { filterBatch } from '../kernels/selection.js';
 import { py, singleInput, sqlTable, studioSql } from './shared.js';
 import { defineTransform } from './transform.js';
 
@@ -54,5 +56,12 @@ export const Filter = defineTransform<FilterDefinition, FilterOptions>({
   studio(node) {
     const query = `SELECT * FROM ${sqlTable(node.inputs[0]!)} WHERE ${toSparkSql(node.options.where)}`;
     return { [node.id]: studioSql(node.id, node.inputs, query, node.schema) };
+  },
+  async *local(node, [input], ctx) {
+    const schema = ctx.schemaOf(node.inputs[0]!);
+    for await (const batch of input!) {
+      const kept = filterBatch(batch, evaluate(node.options.where, batch, schema, ctx).data);
+      if (kept.numRows > 0) yield kept;
+    }
   },
 });

@@ -3,12 +3,18 @@
  * equal. Keys compare with plain SQL equality, so a NULL key matches nothing, not even
  * another NULL (as in Spark's `DataFrame.join`).
  */
+import type { Data, RecordBatch } from 'apache-arrow';
+import { toArrowType } from '../catalog/arrow.js';
 import { describe, field, lookupColumn, type Field, type Schema } from '../catalog/schema.js';
-import { commonType, containsMap, formatGlueType, isNumeric, isStringLike } from '../catalog/types.js';
+import { commonType, containsMap, formatGlueType, isNumeric, isStringLike, typesEqual, type GlueType } from '../catalog/types.js';
 import type { Reporter } from '../core/problems.js';
 import { quoteIdentifier } from '../expr/spark-sql.js';
+import { columnAt, makeBatch } from '../kernels/batches.js';
+import { castColumn } from '../kernels/cast.js';
+import { rowKeys, type RowKey, type RowKeys } from '../kernels/keys.js';
+import { interleaveData, nullData, takeData } from '../kernels/selection.js';
 import { py, pyList, studioNode, studioSql } from './shared.js';
-import { defineTransform, type AnalyzedInput, type InputRef } from './transform.js';
+import { defineTransform, type AnalyzedInput, type BatchStream, type InputRef, type LocalContext, type TransformNode } from './transform.js';
 
 /** Which rows a join keeps, with Glue Studio's names. */
 export type JoinType = 'inner' | 'left' | 'right' | 'outer' | 'leftsemi' | 'leftanti';
@@ -175,6 +181,11 @@ export const Join = defineTransform<JoinDefinition, JoinOptions>({
         ],
       }),
     };
+  },
+  local(node, inputs, ctx) {
+    const [left, right] = inputs as [BatchStream, BatchStream];
+    const how = node.options.how;
+    return how === 'leftsemi' || how === 'leftanti' ? semiJoin(node, left, right, ctx) : hashJoin(node, left, right, ctx);
   },
 });
 
@@ -351,4 +362,304 @@ function disjoint(leftFields: Schema, rightFields: Schema, left: AnalyzedInput, 
 /** `df["a.b"]` would read field b of struct a; a backquoted name means the whole column. */
 function columnRef(name: string): string {
   return name.includes('.') ? quoteIdentifier(name) : name;
+}
+
+// ---- local implementation ------------------------------------------------
+//
+// A hash join: the right input is read whole into a table indexed by its key values,
+// then the left input streams through it batch by batch, so only the right side is held
+// in memory (put the smaller input on the right).
+//
+// Spark does not specify the order of a join's output rows (it depends on the join
+// strategy and on partitioning). gluekit's order is deterministic: the rows of each left
+// batch in order, each followed by its matches in right input order, then (right and
+// outer joins) the right rows that matched nothing, in right input order. Do not rely on
+// it in Glue.
+
+type JoinNode = TransformNode<'Join', JoinOptions>;
+
+/** The most rows an output batch holds, so that a key with many matches cannot make one huge batch. */
+const OUTPUT_BATCH_ROWS = 65_536;
+
+/** One key pair as the local join reads it. */
+interface KeyColumns {
+  /** The key's column position in the left and in the right input. */
+  readonly left: number;
+  readonly right: number;
+  readonly leftType: GlueType;
+  readonly rightType: GlueType;
+  /**
+   * The type both sides are compared as. Spark evaluates `left = right` after casting both
+   * sides to their common type, so int 1 equals bigint 1 and decimal(10,2) 1.50 equals
+   * decimal(12,3) 1.500; keys hashed from the cast values are equal exactly then.
+   */
+  readonly common: GlueType;
+}
+
+/** A column of one input. */
+interface InputColumn {
+  readonly index: number;
+  readonly type: GlueType;
+}
+
+/**
+ * Where one output column's values come from: its left column in rows that have a left
+ * row, else its right column in rows that have a right row, else NULL.
+ */
+interface OutputColumn {
+  readonly field: Field;
+  readonly left?: InputColumn;
+  readonly right?: InputColumn;
+}
+
+/** The right input, held whole and indexed by key. */
+interface RightTable {
+  readonly batches: readonly RecordBatch[];
+  /** Right rows are numbered across batches in input order: row `id` is row `rowOf[id]` of batch `batchOf[id]`. */
+  readonly batchOf: Int32Array;
+  readonly rowOf: Int32Array;
+  /**
+   * The first row with each key; `next[id]` is the next row with row `id`'s key (-1 after
+   * the last), so each key's rows form a chain in input order. Rows with a NULL key are in
+   * no chain: SQL equality with NULL is never true, so they match nothing.
+   */
+  readonly first: ReadonlyMap<RowKey, number>;
+  readonly next: Int32Array;
+}
+
+function keyColumns(node: JoinNode, leftSchema: Schema, rightSchema: Schema): KeyColumns[] {
+  return node.options.keys.map((k) => {
+    const left = leftSchema.findIndex((f) => f.name === k.left);
+    const right = rightSchema.findIndex((f) => f.name === k.right);
+    const leftType = leftSchema[left]!.type;
+    const rightType = rightSchema[right]!.type;
+    // analyze refused keys without a common type.
+    return { left, right, leftType, rightType, common: commonType(leftType, rightType)! };
+  });
+}
+
+/** The key values of a batch of one side, cast to the compared types. */
+function comparableKeys(batch: RecordBatch, keys: readonly KeyColumns[], side: 'left' | 'right', ctx: LocalContext): RowKeys {
+  const columns = keys.map((k) => {
+    const data = columnAt(batch, side === 'left' ? k.left : k.right);
+    const type = side === 'left' ? k.leftType : k.rightType;
+    return typesEqual(type, k.common) ? data : castColumn(data, type, k.common, ctx);
+  });
+  return rowKeys(columns, keys.map((k) => k.common), batch.numRows);
+}
+
+/**
+ * The source of each output column (see JoinOptions.mode and the schema rules above).
+ * In a USING join a key is one column: Spark outputs the left key for inner and left
+ * joins, the right key for right joins, and coalesce(left, right) for full joins, which
+ * is the left key wherever there is a left row (a matched pair's keys are equal) and the
+ * right key in the right rows that matched nothing.
+ */
+function outputColumns(node: JoinNode, leftSchema: Schema, rightSchema: Schema): OutputColumn[] {
+  const { how, mode, keys } = node.options;
+  if (mode === 'condition') {
+    return node.schema.map((field, i) =>
+      i < leftSchema.length
+        ? { field, left: { index: i, type: leftSchema[i]!.type } }
+        : { field, right: { index: i - leftSchema.length, type: rightSchema[i - leftSchema.length]!.type } },
+    );
+  }
+  const keyNames = new Set(keys.map((k) => k.left));
+  return node.schema.map((field) => {
+    const isKey = keyNames.has(field.name);
+    const l = leftSchema.findIndex((f) => f.name === field.name);
+    const r = rightSchema.findIndex((f) => f.name === field.name);
+    const fromLeft = l >= 0 && (!isKey || how !== 'right');
+    const fromRight = r >= 0 && (!isKey || how === 'right' || how === 'outer');
+    return {
+      field,
+      ...(fromLeft && { left: { index: l, type: leftSchema[l]!.type } }),
+      ...(fromRight && { right: { index: r, type: rightSchema[r]!.type } }),
+    };
+  });
+}
+
+async function buildRightTable(right: BatchStream, keys: readonly KeyColumns[], ctx: LocalContext): Promise<RightTable> {
+  const batches: RecordBatch[] = [];
+  const batchKeys: RowKeys[] = [];
+  let rows = 0;
+  for await (const batch of right) {
+    if (batch.numRows === 0) continue;
+    batches.push(batch);
+    batchKeys.push(comparableKeys(batch, keys, 'right', ctx));
+    rows += batch.numRows;
+  }
+  const batchOf = new Int32Array(rows);
+  const rowOf = new Int32Array(rows);
+  const next = new Int32Array(rows).fill(-1);
+  const first = new Map<RowKey, number>();
+  // Walking the rows backwards and putting each in front of its key's chain leaves every
+  // chain in input order.
+  let id = rows;
+  for (let b = batches.length - 1; b >= 0; b--) {
+    const { keys: values, hasNull } = batchKeys[b]!;
+    for (let r = batches[b]!.numRows - 1; r >= 0; r--) {
+      id--;
+      batchOf[id] = b;
+      rowOf[id] = r;
+      if (hasNull[r] === 1) continue;
+      const key = values[r]!;
+      const following = first.get(key);
+      if (following !== undefined) next[id] = following;
+      first.set(key, id);
+    }
+  }
+  return { batches, batchOf, rowOf, first, next };
+}
+
+/** The (left row, right row) pairs of the output batch being built; -1 means "no row on that side". */
+class PairBuffer {
+  private readonly leftRows = new Int32Array(OUTPUT_BATCH_ROWS);
+  private readonly rightRows = new Int32Array(OUTPUT_BATCH_ROWS);
+  length = 0;
+
+  /** Adds a pair; returns whether the buffer is now full. */
+  push(left: number, right: number): boolean {
+    this.leftRows[this.length] = left;
+    this.rightRows[this.length] = right;
+    return ++this.length === OUTPUT_BATCH_ROWS;
+  }
+
+  /** The pairs so far, emptying the buffer. */
+  drain(): { left: Int32Array; right: Int32Array } {
+    const pairs = { left: this.leftRows.slice(0, this.length), right: this.rightRows.slice(0, this.length) };
+    this.length = 0;
+    return pairs;
+  }
+}
+
+/** Inner, left, right and full outer joins. */
+async function* hashJoin(node: JoinNode, left: BatchStream, right: BatchStream, ctx: LocalContext): BatchStream {
+  const [leftId, rightId] = node.inputs as [string, string];
+  const leftSchema = ctx.schemaOf(leftId);
+  const rightSchema = ctx.schemaOf(rightId);
+  const keys = keyColumns(node, leftSchema, rightSchema);
+  const columns = outputColumns(node, leftSchema, rightSchema);
+  const { how } = node.options;
+  const table = await buildRightTable(right, keys, ctx);
+  const rightRows = table.batchOf.length;
+  const keepUnmatchedLeft = how === 'left' || how === 'outer';
+  // One bit per right row, set once it has matched, for the unmatched right rows at the end.
+  const matched = how === 'right' || how === 'outer' ? new Uint8Array((rightRows + 7) >> 3) : undefined;
+  const pairs = new PairBuffer();
+  const emit = (leftBatch: RecordBatch | undefined) => joinedBatch(node.schema, columns, table, leftBatch, pairs.drain(), ctx);
+
+  for await (const batch of left) {
+    if (batch.numRows === 0) continue;
+    const { keys: values, hasNull } = comparableKeys(batch, keys, 'left', ctx);
+    for (let i = 0; i < batch.numRows; i++) {
+      let match = hasNull[i] === 1 ? -1 : table.first.get(values[i]!) ?? -1;
+      if (match < 0) {
+        if (keepUnmatchedLeft && pairs.push(i, -1)) yield emit(batch);
+        continue;
+      }
+      for (; match >= 0; match = table.next[match]!) {
+        if (matched) matched[match >> 3]! |= 1 << (match & 7);
+        if (pairs.push(i, match)) yield emit(batch);
+      }
+    }
+    if (pairs.length > 0) yield emit(batch);
+  }
+
+  if (!matched) return;
+  for (let id = 0; id < rightRows; id++) {
+    if ((matched[id >> 3]! >> (id & 7)) & 1) continue;
+    if (pairs.push(-1, id)) yield emit(undefined);
+  }
+  if (pairs.length > 0) yield emit(undefined);
+}
+
+/**
+ * An output batch from pairs of rows. With a left batch, every pair has a left row (and
+ * a right row, or -1 in an unmatched left row); without one, the pairs are unmatched
+ * right rows and the left columns are NULL.
+ */
+function joinedBatch(
+  schema: Schema,
+  columns: readonly OutputColumn[],
+  table: RightTable,
+  leftBatch: RecordBatch | undefined,
+  pairs: { left: Int32Array; right: Int32Array },
+  ctx: LocalContext,
+): RecordBatch {
+  const length = pairs.right.length;
+  let rightSources: { which: Int32Array; index: Int32Array } | undefined;
+  const data = columns.map(({ field, left, right }) => {
+    let values: Data;
+    let type: GlueType;
+    if (leftBatch && left) {
+      values = takeData(columnAt(leftBatch, left.index), pairs.left);
+      type = left.type;
+    } else if (right) {
+      rightSources ??= rightRowSources(table, pairs.right);
+      values = gatherRight(table, right, rightSources);
+      type = right.type;
+    } else {
+      return nullData(toArrowType(field.type), length);
+    }
+    // Only USING keys change type: a full join's coalesced key has the common type.
+    return typesEqual(type, field.type) ? values : castColumn(values, type, field.type, ctx);
+  });
+  return makeBatch(schema, data, length);
+}
+
+/**
+ * For each output row, which source of `gatherRight` holds its right value and at which
+ * row: a right batch, or (for -1, no right row) the one-row NULL column after them.
+ */
+function rightRowSources(table: RightTable, rows: Int32Array): { which: Int32Array; index: Int32Array } {
+  const nullSource = table.batches.length;
+  const which = new Int32Array(rows.length);
+  const index = new Int32Array(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const id = rows[r]!;
+    if (id < 0) {
+      which[r] = nullSource;
+    } else {
+      which[r] = table.batchOf[id]!;
+      index[r] = table.rowOf[id]!;
+    }
+  }
+  return { which, index };
+}
+
+function gatherRight(table: RightTable, column: InputColumn, sources: { which: Int32Array; index: Int32Array }): Data {
+  const columns = table.batches.map((batch) => columnAt(batch, column.index));
+  columns.push(nullData(toArrowType(column.type), 1));
+  return interleaveData(columns, sources.which, sources.index);
+}
+
+/**
+ * Left semi and left anti joins: each left row once, kept when it has a match (semi) or
+ * when it has none (anti). Only whether a key occurs on the right matters, so the right
+ * input is reduced to its set of keys. A left row with a NULL key matches nothing, so
+ * an anti join keeps it (NOT EXISTS, unlike NOT IN).
+ */
+async function* semiJoin(node: JoinNode, left: BatchStream, right: BatchStream, ctx: LocalContext): BatchStream {
+  const keys = keyColumns(node, ctx.schemaOf(node.inputs[0]!), ctx.schemaOf(node.inputs[1]!));
+  const rightKeys = new Set<RowKey>();
+  for await (const batch of right) {
+    const { keys: values, hasNull } = comparableKeys(batch, keys, 'right', ctx);
+    for (let r = 0; r < batch.numRows; r++) if (hasNull[r] === 0) rightKeys.add(values[r]!);
+  }
+  const keepMatched = node.options.how === 'leftsemi';
+  for await (const batch of left) {
+    const rows = batch.numRows;
+    if (rows === 0) continue;
+    const { keys: values, hasNull } = comparableKeys(batch, keys, 'left', ctx);
+    const kept = new Int32Array(rows);
+    let count = 0;
+    for (let i = 0; i < rows; i++) {
+      const isMatched = hasNull[i] === 0 && rightKeys.has(values[i]!);
+      if (isMatched === keepMatched) kept[count++] = i;
+    }
+    if (count === 0) continue;
+    const columns = node.schema.map((_, c) => (count === rows ? columnAt(batch, c) : takeData(columnAt(batch, c), kept.subarray(0, count))));
+    yield makeBatch(node.schema, columns, count);
+  }
 }

@@ -62,6 +62,11 @@ export type BatchStream = AsyncIterable<RecordBatch>;
 export interface LocalContext extends KernelContext {
   /** The output schema of a node. */
   schemaOf(id: string): Schema;
+  /**
+   * Columns a node dropped at run time, by node id (DropNullFields, whose output columns
+   * depend on the data). A sink that reads such a node leaves them out of its files.
+   */
+  readonly droppedColumns: Map<string, readonly string[]>;
 }
 
 export interface TransformSpec<D extends TransformDefinitionBase = TransformDefinitionBase, O = unknown> {

@@ -6,8 +6,13 @@ import { describe, field, type Field, type Schema } from '../catalog/schema.js';
 import { commonType, containsMap, formatGlueType, isNumeric, isStringLike, typesEqual } from '../catalog/types.js';
 import type { Reporter } from '../core/problems.js';
 import { quoteIdentifier } from '../expr/spark-sql.js';
+import { columnAt, makeBatch } from '../kernels/batches.js';
+import { castColumn } from '../kernels/cast.js';
+import type { RowKey } from '../kernels/keys.js';
+import { takeData } from '../kernels/selection.js';
+import { firstOccurrences, normalizedFloats } from './drop-duplicates.js';
 import { py, pyCol, sqlTable, studioNode, studioSql } from './shared.js';
-import { defineTransform, type AnalyzedInput, type InputRef } from './transform.js';
+import { defineTransform, type AnalyzedInput, type BatchStream, type InputRef, type LocalContext, type TransformNode } from './transform.js';
 
 export interface UnionDefinition {
   readonly kind: 'Union';
@@ -115,6 +120,9 @@ export const Union = defineTransform<UnionDefinition, UnionOptions>({
     });
     return nodes;
   },
+  local(node, inputs, ctx) {
+    return unionRows(node, inputs, ctx);
+  },
 });
 
 /** Checks that every input has the first one's columns and derives each column's type. */
@@ -193,3 +201,41 @@ function selectList(schema: Schema, out: Schema): string {
     .join(', ');
 }
 
+// ---- local implementation ------------------------------------------------
+
+/**
+ * Every input's rows, one input after the other in `node.inputs` order (Spark's order
+ * across partitions is unspecified), streaming. Each batch's columns are matched to the
+ * output's by name and cast where the union widened the type (as the script's `castTo`
+ * does before `unionByName`). With `distinct`, a row equal in every column to an earlier
+ * row of any input is dropped (NULLs equal, as in SQL's UNION): the first one is kept.
+ * Spark's `distinct()` keeps one row of each group too, and as every column is compared,
+ * which one cannot be told apart (but for -0.0, normalised).
+ */
+async function* unionRows(node: TransformNode<'Union', UnionOptions>, inputs: readonly BatchStream[], ctx: LocalContext): BatchStream {
+  const types = node.schema.map((f) => f.type);
+  const seen = node.options.distinct ? new Set<RowKey>() : undefined;
+  for (const [k, input] of inputs.entries()) {
+    const inputSchema = ctx.schemaOf(node.inputs[k]!);
+    const sources = node.schema.map((f) => inputSchema.findIndex((g) => g.name === f.name));
+    for await (const batch of input) {
+      const rows = batch.numRows;
+      if (rows === 0) continue;
+      const columns = node.schema.map((f, c) => {
+        const data = columnAt(batch, sources[c]!);
+        const type = inputSchema[sources[c]!]!.type;
+        return typesEqual(type, f.type) ? data : castColumn(data, type, f.type, ctx);
+      });
+      if (!seen) {
+        yield makeBatch(node.schema, columns, rows);
+        continue;
+      }
+      const kept = firstOccurrences(columns, types, rows, seen);
+      if (kept.length === 0) continue;
+      // Spark plans DISTINCT as an aggregate grouped by every column, whose keys come out
+      // normalised (-0.0 as 0.0).
+      const distinct = columns.map((data, c) => normalizedFloats(kept.length === rows ? data : takeData(data, kept), types[c]!));
+      yield makeBatch(node.schema, distinct, kept.length);
+    }
+  }
+}

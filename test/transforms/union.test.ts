@@ -44,12 +44,15 @@ describe('Union', () => {
     });
   });
 
-  it('widens int with float to double, as the script casts (Spark alone would give float)', () => {
+  it("widens int with float to float, Spark's numeric precedence", () => {
     const r = runTransform(Union, union({ inputs: ['a', 'b'] }), { a: { x: 'int' }, b: { x: 'float' } });
-    expect(schemaText(r.node)).toEqual(['x: double?']);
-    expect(r.pyspark).toEqual([
-      'df_node = df_a.select(F.col("x").cast("double").alias("x")).unionByName(df_b.select(F.col("x").cast("double").alias("x")))',
-    ]);
+    expect(schemaText(r.node)).toEqual(['x: float?']);
+    expect(r.pyspark).toEqual(['df_node = df_a.select(F.col("x").cast("float").alias("x")).unionByName(df_b)']);
+  });
+
+  it('widens float with double or decimal to double', () => {
+    expect(schemaText(runTransform(Union, union({ inputs: ['a', 'b'] }), { a: { x: 'float' }, b: { x: 'double' } }).node)).toEqual(['x: double?']);
+    expect(schemaText(runTransform(Union, union({ inputs: ['a', 'b'] }), { a: { x: 'float' }, b: { x: 'decimal(10,2)' } }).node)).toEqual(['x: double?']);
   });
 
   it('unions identical schemas without casts and chains native Union nodes in Studio', () => {

@@ -1,0 +1,12 @@
+import { Utf8 } from 'apache-arrow';
+import { castColumn } from '../kernels/cast.js';
+import { stringData } from '../kernels/columns.js';
+import { NON_ANSI } from '../kernels/context.js';
+import { t } from '../catalog/types.js';
+const vals = ['2024-01-15 10:30:00 +1:00', '2024-01-15 10:30:00 +01:0', '2024-01-15 10:30:00GMT+05', '2024-01-15 10:30:00 UT', '2024-01-15 10:30:00 EST', '2024-01-15 10:30:00 +05:30:15', '2024-01-15 10:30:00 Etc/GMT+5', '2024-01-15 10:30:00 US/Pacific', '2024-01-15T10:30:00.', ' T10:30', '1500-06-01 12:00:00 Europe/Paris', '-0044-03-15 12:00:00', '294247-01-10 04:00:54.775807', '294247-01-10 04:00:54.775808'];
+const r = castColumn(stringData(new Utf8(), vals), t.string(), t.timestamp(), NON_ANSI);
+const s = castColumn(r, t.timestamp(), t.string(), NON_ANSI);
+vals.forEach((v, i) => console.log(JSON.stringify(v), '→', r.nullCount && !(r.nullBitmap![i>>3]! >> (i&7) & 1) ? null : (r.values as BigInt64Array)[i], (s.valueOffsets as Int32Array)[i+1]! > (s.valueOffsets as Int32Array)[i]! ? new TextDecoder().decode((s.values as Uint8Array).subarray((s.valueOffsets as Int32Array)[i]!, (s.valueOffsets as Int32Array)[i+1]!)) : ''));
+const f = new Float32Array([1e-45, 3.4028235e38, 1.17549435e-38, 16777216, 0.3, 100, 1e7, 9999999, 123456.79]);
+const fs = castColumn((await import('../kernels/columns.js')).fixedData(new (await import('apache-arrow')).Float32(), f, f.length), t.float(), t.string(), NON_ANSI);
+console.log(Array.from({length: f.length}, (_, i) => new TextDecoder().decode((fs.values as Uint8Array).subarray((fs.valueOffsets as Int32Array)[i]!, (fs.valueOffsets as Int32Array)[i+1]!))));

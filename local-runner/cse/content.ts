@@ -1,0 +1,94 @@
+/**
+ * Content encryption and decryption. Decryption streams: the ciphertext passes through
+ * the cipher chunk by chunk, holding back the last 16 bytes (the GCM tag, appended to
+ * the ciphertext), and the tag is checked at the end. Plaintext chunks go to `sink`
+ * before the tag is checked, so the sink must not hand them out until this resolves
+ * (plaintext-spool.ts).
+ */
+import { createCipheriv, createDecipheriv, type Decipher, type DecipherGCM } from 'node:crypto';
+import { CseError } from './errors.js';
+import { GCM_MAX_PLAINTEXT, type ContentSuite } from './suites.js';
+
+export interface ContentKey {
+  readonly suite: ContentSuite;
+  /** The AES-256 key: the data key, or for suite 115 the key derived from it. */
+  readonly key: Uint8Array;
+  readonly iv: Uint8Array;
+  /** Additional authenticated data: none for V2, the suite ID for suite 115. */
+  readonly aad?: Uint8Array;
+}
+
+function decipherFor(content: ContentKey): Decipher | DecipherGCM {
+  const { suite, key, iv, aad } = content;
+  if (suite.cipher === 'aes-256-gcm') {
+    const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: suite.tagLength });
+    if (aad) decipher.setAAD(aad);
+    return decipher;
+  }
+  return createDecipheriv('aes-256-cbc', key, iv);
+}
+
+/**
+ * Decrypts `ciphertext` (the object body) into `sink`, which may return a promise to
+ * slow the source down. Throws a CseError naming `object` when the body is too short,
+ * the tag does not verify, or (legacy CBC) the padding is wrong.
+ */
+export async function decryptContent(
+  object: string,
+  ciphertext: AsyncIterable<Uint8Array>,
+  content: ContentKey,
+  sink: (plaintext: Uint8Array) => void | Promise<void>,
+): Promise<void> {
+  const tagLength = content.suite.tagLength;
+  const decipher = decipherFor(content);
+  // The last tagLength bytes seen so far: the tag, if the object ends here.
+  let held: Buffer = Buffer.alloc(0);
+  let total = 0;
+  for await (const chunk of ciphertext) {
+    total += chunk.length;
+    let body: Uint8Array;
+    if (tagLength === 0) body = chunk;
+    else if (chunk.length >= tagLength) {
+      if (held.length > 0) await emit(decipher.update(held), sink);
+      body = chunk.subarray(0, chunk.length - tagLength);
+      held = Buffer.from(chunk.subarray(chunk.length - tagLength)); // a copy: the source may reuse its buffer
+    } else {
+      const joined = Buffer.concat([held, chunk]);
+      body = joined.subarray(0, Math.max(0, joined.length - tagLength));
+      held = joined.subarray(joined.length - Math.min(joined.length, tagLength));
+    }
+    if (body.length > 0) await emit(decipher.update(body), sink);
+  }
+  if (total < tagLength) {
+    throw new CseError(object, 'truncated', `the object is ${total} bytes, too short to hold the ${tagLength}-byte GCM tag (truncated?)`);
+  }
+  if (tagLength > 0) (decipher as DecipherGCM).setAuthTag(held); // GCM: decipherFor made a DecipherGCM
+  let last: Buffer;
+  try {
+    last = decipher.final();
+  } catch {
+    if (tagLength > 0) {
+      throw new CseError(object, 'authentication', 'content authentication failed: the GCM tag does not match (the ciphertext or tag was altered, the object is truncated, or the data key is not the one it was encrypted with)');
+    }
+    throw new CseError(object, 'padding', `content decryption failed: bad ${content.suite.metadataName} padding (the object was altered or truncated, or the data key is wrong)`);
+  }
+  await emit(last, sink);
+}
+
+async function emit(plaintext: Buffer, sink: (plaintext: Uint8Array) => void | Promise<void>): Promise<void> {
+  if (plaintext.length > 0) await sink(plaintext);
+}
+
+/** Encrypts a whole object: the ciphertext followed by the tag, as the S3EC stores it. GCM suites only. */
+export function encryptContent(plaintext: Uint8Array, content: ContentKey): Uint8Array {
+  const { suite, key, iv, aad } = content;
+  if (suite.cipher !== 'aes-256-gcm' || suite.legacy) throw new Error(`gluekit does not encrypt with ${suite.name}`);
+  if (plaintext.length > GCM_MAX_PLAINTEXT) throw new RangeError(`AES-GCM encrypts at most ${GCM_MAX_PLAINTEXT} bytes in one object`);
+  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: suite.tagLength });
+  if (aad) cipher.setAAD(aad);
+  const out = Buffer.allocUnsafe(plaintext.length + suite.tagLength);
+  let at = cipher.update(plaintext).copy(out, 0);
+  at += cipher.final().copy(out, at);
+  cipher.getAuthTag().copy(out, at);
+  return new Uint8Array(out.buffer, out.byteOffset, out.length);
+}

@@ -1,0 +1,157 @@
+/**
+ * Where decrypted bytes wait until the whole object has authenticated. GCM checks its
+ * tag only at the end, so no plaintext may reach a reader before then: small objects
+ * are decrypted into memory, large ones into a private temporary file (mode 0600 in a
+ * 0700 folder), and only after the tag verifies is the plaintext handed out as an
+ * ObjectSource. Memory stays bounded for large objects: a few chunks in flight.
+ */
+import { rmSync } from 'node:fs';
+import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ObjectSource } from '../formats/format.js';
+import { fileSource } from '../stores/fixtures.js';
+
+/** An ObjectSource that holds resources until disposed: call dispose() once the reader is done. */
+export interface DisposableSource extends ObjectSource {
+  /** Frees the plaintext (deletes the temporary file). The source is unusable afterwards. */
+  dispose(): Promise<void>;
+}
+
+export interface PlaintextSpool {
+  /** Accepts a chunk; the promise, when there is one, resolves when more may be written. */
+  write(chunk: Uint8Array): void | Promise<void>;
+  /** Called once the content has authenticated: the plaintext as a source. */
+  finish(): Promise<DisposableSource>;
+  /** Called on failure: drops everything written, leaving nothing behind. */
+  discard(): Promise<void>;
+}
+
+export interface SpoolOptions {
+  /** Objects larger than this many bytes are spooled to a temporary file. */
+  readonly spillAbove: number;
+  /** Folder for temporary files. */
+  readonly tempDir: string;
+}
+
+/** Chunk size of the sources handed out (the fixture store reads 1 MiB at a time too). */
+const CHUNK = 1 << 20;
+/** Positional writes in flight at once: enough to overlap disk and cipher, few enough to bound memory. */
+const WRITES_IN_FLIGHT = 4;
+
+/** A spool for the plaintext of `name`, whose ciphertext is `ciphertextSize` bytes (an upper bound of its plaintext). */
+export async function openSpool(name: string, ciphertextSize: number, options: SpoolOptions): Promise<PlaintextSpool> {
+  return ciphertextSize <= options.spillAbove ? memorySpool(name, ciphertextSize) : await fileSpool(name, options.tempDir);
+}
+
+function memorySpool(name: string, capacity: number): PlaintextSpool {
+  // The cipher's own output chunks, kept as they are: copying them into one buffer would
+  // double the memory touched. bytes() joins them only if a reader asks for it.
+  let chunks: Uint8Array[] | undefined = [];
+  let size = 0;
+  return {
+    write(chunk) {
+      if (size + chunk.length > capacity) throw new Error(`${name}: decrypted content is larger than the object`);
+      chunks!.push(chunk);
+      size += chunk.length;
+    },
+    async finish() {
+      let held: Uint8Array[] | undefined = chunks;
+      chunks = undefined;
+      const live = (): Uint8Array[] => {
+        if (!held) throw new Error(`${name}: decrypted object used after dispose()`);
+        return held;
+      };
+      return {
+        name,
+        size,
+        async bytes() {
+          const parts = live();
+          if (parts.length !== 1) held = [Buffer.concat(parts, size)];
+          return held![0] ?? new Uint8Array(0);
+        },
+        blob: async () => new Blob(live()),
+        stream: () => chunksOf(live()),
+        async dispose() {
+          held = undefined;
+        },
+      };
+    },
+    async discard() {
+      for (const chunk of chunks ?? []) chunk.fill(0);
+      chunks = undefined;
+    },
+  };
+}
+
+async function* chunksOf(parts: readonly Uint8Array[]): AsyncIterable<Uint8Array> {
+  for (const part of parts) {
+    for (let at = 0; at < part.length; at += CHUNK) yield part.subarray(at, Math.min(part.length, at + CHUNK));
+  }
+}
+
+async function fileSpool(name: string, tempDir: string): Promise<PlaintextSpool> {
+  const dir = await mkdtemp(join(tempDir, 'gluekit-cse-')); // mode 0700
+  leftovers.add(dir);
+  const path = join(dir, 'plaintext');
+  let file: FileHandle | undefined;
+  try {
+    file = await open(path, 'wx', 0o600);
+  } catch (e) {
+    await removeDir(dir);
+    throw e;
+  }
+  let size = 0;
+  const inFlight: Promise<unknown>[] = [];
+  let failure: unknown;
+  const settle = async () => {
+    await Promise.all(inFlight.splice(0));
+    if (failure !== undefined) throw failure;
+  };
+  const close = async () => {
+    const handle = file;
+    file = undefined;
+    await handle?.close();
+  };
+  const discard = async () => {
+    await Promise.allSettled(inFlight.splice(0));
+    await close().catch(() => undefined);
+    await removeDir(dir);
+  };
+  return {
+    async write(chunk) {
+      if (failure !== undefined) throw failure;
+      // Positional writes may complete in any order; each lands at its own offset.
+      inFlight.push(file!.write(chunk, 0, chunk.length, size).catch((e: unknown) => (failure ??= e)));
+      size += chunk.length;
+      if (inFlight.length >= WRITES_IN_FLIGHT) await inFlight.shift();
+    },
+    async finish() {
+      try {
+        await settle();
+        await close();
+      } catch (e) {
+        await discard();
+        throw e;
+      }
+      const source = fileSource(path, name, size);
+      return {
+        ...source,
+        async dispose() {
+          await removeDir(dir);
+        },
+      };
+    },
+    discard,
+  };
+}
+
+/** Temporary folders not yet removed; removed at exit too, should a caller forget dispose(). */
+const leftovers = new Set<string>();
+process.once('exit', () => {
+  for (const dir of leftovers) rmSync(dir, { recursive: true, force: true });
+});
+
+async function removeDir(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  leftovers.delete(dir);
+}
