@@ -241,6 +241,7 @@ export function unsupportedIn(node: SchemaNode): string | undefined {
       if (name === 'VARIANT' || name === 'GEOMETRY' || name === 'GEOGRAPHY') return `${name} logical type (Spark 3 and Glue have no such type)`;
     }
   }
+  if (node.physical === undefined && node.children.length === 0) return 'an empty group (a struct with no fields; Spark cannot read it)';
   if (num(node.element, 6) === CONVERTED.interval) return 'INTERVAL (Spark cannot read Parquet intervals)';
   for (const child of node.children) {
     const reason = unsupportedIn(child);

@@ -81,7 +81,8 @@ export async function inspectParquet(object: ObjectSource): Promise<ParquetInspe
 
 export const parquetReader: FormatReader = {
   async *read(object: ObjectSource, options: ReadOptions): AsyncIterable<RecordBatch> {
-    const footer = await footerOf(object);
+    const blob = await object.blob();
+    const footer = await guard(object.name, () => readFooter(blob, object.size));
     const columns = options.schema.map((f) => {
       const at = footer.columns.findIndex((c) => c.name === f.name);
       if (at < 0) throw new FormatError(object.name, `column ${f.name} is not in the file${nearMiss(footer, f.name)}`);
@@ -107,7 +108,7 @@ export const parquetReader: FormatReader = {
       const decodedSize = leaves.reduce((n, l) => n + group.chunks[l]!.uncompressedSize, 0);
       if (decodedSize > ROW_GROUP_BUDGET)
         throw new FormatError(object.name, `row group ${g} decodes to ${decodedSize} bytes for the requested columns, more than the local runner's ${ROW_GROUP_BUDGET} (write smaller row groups)`);
-      const file = await guard(object.name, async () => rowGroupFile(footer, columns, { index: g, chunks: await fetchChunks(await object.blob(), footer, g, leaves) }));
+      const file = await guard(object.name, async () => rowGroupFile(footer, columns, { index: g, chunks: await fetchChunks(blob, footer, g, leaves) }));
       const table = decode(object.name, `row group ${g}`, () => tableFromIPC(wasm.readParquet(file, { batchSize: Math.max(1, options.batchRows) }).intoIPCStream()));
       if (table.numRows !== group.numRows)
         throw new FormatError(object.name, `row group ${g} decoded to ${table.numRows} rows but the footer says ${group.numRows}: the file is corrupt`);
