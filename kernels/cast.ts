@@ -928,6 +928,7 @@ function castToDecimal(data: Data, source: GlueType, target: GlueType & { kind: 
     case 'float':
     case 'double': {
       const values = data.values as Float32Array | Float64Array;
+      const describe: Describe = (row) => formatJavaDouble(values[row]!);
       for (let i = 0; i < n; i++) {
         if (!bit(validity, i)) continue;
         const d = values[i]!;
@@ -935,7 +936,6 @@ function castToDecimal(data: Data, source: GlueType, target: GlueType & { kind: 
           setNull(validity, i);
           continue;
         }
-        const describe: Describe = () => formatJavaDouble(d);
         const small = doubleAtScale(d, target.scale);
         if (!Number.isNaN(small)) {
           out.set(i, small, describe);

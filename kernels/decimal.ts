@@ -152,21 +152,27 @@ const shortest = { digits: '', exponent: 0 };
  */
 function shortestDigits(magnitude: number): void {
   const text = String(magnitude);
-  const e = text.indexOf('e');
-  if (e >= 0) {
+  if (text.indexOf('e') >= 0) {
     [shortest.digits, shortest.exponent] = splitExponential(text);
     return;
   }
   const point = text.indexOf('.');
-  const integer = point < 0 ? text : text.slice(0, point);
-  const fraction = point < 0 ? '' : text.slice(point + 1);
-  if (integer !== '0') {
-    shortest.digits = (integer + fraction).replace(/0+$/, '');
-    shortest.exponent = integer.length - 1;
+  if (point < 0) {
+    // A whole number: JavaScript never adds a fraction, but may end in zeros.
+    let end = text.length;
+    while (end > 1 && text.charCodeAt(end - 1) === 0x30) end--;
+    shortest.digits = text.slice(0, end);
+    shortest.exponent = text.length - 1;
+  } else if (point === 1 && text.charCodeAt(0) === 0x30) {
+    // "0.000123": the exponent counts the zeros after the point.
+    let first = 2;
+    while (text.charCodeAt(first) === 0x30) first++;
+    shortest.digits = text.slice(first);
+    shortest.exponent = -(first - 1);
   } else {
-    const zeros = fraction.length - fraction.replace(/^0+/, '').length;
-    shortest.digits = fraction.slice(zeros).replace(/0+$/, '');
-    shortest.exponent = -zeros - 1;
+    // "123.45": JavaScript prints no trailing zeros after the point.
+    shortest.digits = text.slice(0, point) + text.slice(point + 1);
+    shortest.exponent = point - 1;
   }
 }
 
@@ -742,6 +748,19 @@ export function decimalOfDouble(d: number): [bigint, number] {
  */
 export function doubleAtScale(d: number, scale: number): number {
   if (d === 0) return 0;
+  if (scale <= 22) {
+    // d × 10^scale in doubles is off from the Double.toString decimal by about an ulp
+    // (~y × 2^-52); unless that puts it next to a .5 tie, it rounds the same way.
+    const y = Math.abs(d) * POW10_EXACT[scale]!;
+    if (y < 4503599627370496) {
+      const whole = Math.floor(y);
+      const fraction = y - whole;
+      if (Math.abs(fraction - 0.5) > 1e-15 * (y + 1)) {
+        const magnitude = fraction > 0.5 ? whole + 1 : whole;
+        return d < 0 ? -magnitude : magnitude;
+      }
+    }
+  }
   shortestDigits(Math.abs(d));
   const digits = shortest.digits;
   const ownScale = digits.length - 1 - shortest.exponent;

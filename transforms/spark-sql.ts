@@ -96,6 +96,21 @@ export const SparkSql = defineTransform<SparkSqlDefinition, SparkSqlOptions>({
       }),
     };
   },
+  // DuckDB runs the query (local-runner/sql): the translation refuses what it cannot run
+  // as Spark would, and the result is cast to the declared schema as the script casts it.
+  // Imported here, so that DuckDB's native module loads only when a query runs.
+  async *local(node, inputs, ctx) {
+    const { runSparkSql } = await import('../local-runner/sql/duckdb-session.js');
+    yield* runSparkSql({
+      node: node.id,
+      query: node.options.query,
+      aliases: node.options.aliases,
+      inputs: node.inputs.map((id, i) => ({ id, schema: ctx.schemaOf(id), batches: inputs[i]! })),
+      declared: node.schema,
+      ctx,
+      droppedColumns: (id) => ctx.droppedColumns.get(id),
+    });
+  },
 });
 
 /**

@@ -1,9 +1,9 @@
 /**
  * Content encryption and decryption. Decryption streams: the ciphertext passes through
- * the cipher chunk by chunk, holding back the last 16 bytes (the GCM tag, appended to
- * the ciphertext), and the tag is checked at the end. Plaintext chunks go to `sink`
- * before the tag is checked, so the sink must not hand them out until this resolves
- * (plaintext-spool.ts).
+ * the cipher chunk by chunk, one chunk behind the source so that the last 16 bytes (the
+ * GCM tag, appended to the ciphertext) are never fed to it, and the tag is checked at
+ * the end. Plaintext chunks go to `sink` before the tag is checked, so the sink must not
+ * hand them out until this resolves (plaintext-spool.ts).
  */
 import { createCipheriv, createDecipheriv, type Decipher, type DecipherGCM } from 'node:crypto';
 import { CseError } from './errors.js';
@@ -41,28 +41,34 @@ export async function decryptContent(
 ): Promise<void> {
   const tagLength = content.suite.tagLength;
   const decipher = decipherFor(content);
-  // The last tagLength bytes seen so far: the tag, if the object ends here.
-  let held: Buffer = Buffer.alloc(0);
+  // The chunk last received: its end may be the tag, so it is fed to the cipher only once
+  // the next chunk shows it is not. Whole chunks are fed, so plaintext chunks match the
+  // source's; sources hand over their chunks (Node's streams never reuse them).
+  let pending: Uint8Array | undefined;
   let total = 0;
   for await (const chunk of ciphertext) {
+    if (chunk.length === 0) continue;
     total += chunk.length;
-    let body: Uint8Array;
-    if (tagLength === 0) body = chunk;
+    if (tagLength === 0) await emit(decipher.update(chunk), sink);
+    else if (pending === undefined) pending = chunk;
     else if (chunk.length >= tagLength) {
-      if (held.length > 0) await emit(decipher.update(held), sink);
-      body = chunk.subarray(0, chunk.length - tagLength);
-      held = Buffer.from(chunk.subarray(chunk.length - tagLength)); // a copy: the source may reuse its buffer
+      await emit(decipher.update(pending), sink);
+      pending = chunk;
     } else {
-      const joined = Buffer.concat([held, chunk]);
-      body = joined.subarray(0, Math.max(0, joined.length - tagLength));
-      held = joined.subarray(joined.length - Math.min(joined.length, tagLength));
+      // A chunk shorter than the tag: the tag may straddle it and the one before.
+      const joined = Buffer.concat([pending, chunk]);
+      const body = Math.max(0, joined.length - tagLength);
+      if (body > 0) await emit(decipher.update(joined.subarray(0, body)), sink);
+      pending = joined.subarray(body);
     }
-    if (body.length > 0) await emit(decipher.update(body), sink);
   }
   if (total < tagLength) {
     throw new CseError(object, 'truncated', `the object is ${total} bytes, too short to hold the ${tagLength}-byte GCM tag (truncated?)`);
   }
-  if (tagLength > 0) (decipher as DecipherGCM).setAuthTag(held); // GCM: decipherFor made a DecipherGCM
+  if (pending !== undefined) {
+    if (pending.length > tagLength) await emit(decipher.update(pending.subarray(0, pending.length - tagLength)), sink);
+    (decipher as DecipherGCM).setAuthTag(pending.subarray(pending.length - tagLength)); // GCM: decipherFor made a DecipherGCM
+  }
   let last: Buffer;
   try {
     last = decipher.final();

@@ -37,12 +37,7 @@ export interface KeyProvider {
 }
 
 /** The KMS exceptions the key providers raise. */
-export type KmsErrorName =
-  | 'NotFoundException'
-  | 'DisabledException'
-  | 'InvalidCiphertextException'
-  | 'IncorrectKeyException'
-  | 'InvalidKeyUsageException';
+export type KmsErrorName = 'NotFoundException' | 'DisabledException' | 'InvalidCiphertextException' | 'IncorrectKeyException';
 
 /** A KMS failure, named like KMS names it (`kmsError`). Messages never hold key material. */
 export class KmsError extends Error {

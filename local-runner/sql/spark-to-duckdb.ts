@@ -28,7 +28,7 @@
  * - with ANSI on, a division by zero in a branch DuckDB evaluates and Spark skips (or the
  *   other way round) fails in one engine only.
  */
-import { formatGlueType, isIntegral, isNumeric, isStringLike, canCast, commonType, boundedDecimal, t, type GlueType } from '../../catalog/types.js';
+import { boundedDecimal, canCast, commonType, formatGlueType, isComplex, isIntegral, isNumeric, isStringLike, t, typesEqual, type GlueType } from '../../catalog/types.js';
 import type { Schema } from '../../catalog/schema.js';
 import { closest } from '../../core/did-you-mean.js';
 import { arithmeticType, decimalLiteralType } from '../../expr/typecheck.js';
@@ -1032,7 +1032,14 @@ class Parser {
       if (precision < 1 || precision > 38 || scale > precision) throw new SparkSqlQueryError(`invalid type decimal(${precision},${scale})`, this.node);
       return t.decimal(precision, scale);
     }
-    if (word === 'CHAR' || word === 'VARCHAR' || word === 'CHARACTER') this.unsupported(`CAST to ${word}(n)`);
+    if (word === 'CHAR' || word === 'VARCHAR') {
+      // Spark casts to CHAR(n) and VARCHAR(n) as to STRING (CharVarcharUtils.replaceCharVarcharWithStringForCast).
+      if (this.acceptOp('(')) {
+        this.typeNumber();
+        this.expectOp(')');
+      }
+      return t.string();
+    }
     if (['ARRAY', 'MAP', 'STRUCT'].includes(word)) this.unsupported(`CAST to ${word}`);
     return this.unsupported(`CAST to ${word}`);
   }
@@ -1867,19 +1874,12 @@ class Translator {
   /**
    * The common type of values (CASE branches, COALESCE arguments, IN lists, UNION
    * columns, comparisons): Spark's widening of numbers, strings with strings, dates with
-   * timestamps. FLOAT only meets FLOAT and DOUBLE (Spark widens INT with FLOAT to FLOAT,
-   * which gluekit's typing does not model). Undefined when Spark would need to convert
-   * strings or otherwise guess.
+   * timestamps (catalog/types.ts). Undefined when Spark would need to convert strings or
+   * otherwise guess.
    */
   private commonType(types: readonly GlueType[]): GlueType | undefined {
     let result: GlueType = t.null();
     for (const type of types) {
-      if (result.kind === 'null') {
-        result = type;
-        continue;
-      }
-      if (type.kind === 'null') continue;
-      if ((result.kind === 'float') !== (type.kind === 'float') && result.kind !== 'double' && type.kind !== 'double') return undefined;
       const next = commonType(result, type);
       if (!next) return undefined;
       result = next;
@@ -1901,11 +1901,7 @@ class Translator {
       const r = this.convert(right, t.bigint()).sql;
       return { sql: this.divisionGuard(r, `(${l} // ${r})`), type: t.bigint(), aggregate };
     }
-    const floats = [left.type, right.type].filter((x) => x.kind === 'float').length;
-    if (floats > 0 && ![left.type, right.type].every((x) => x.kind === 'float' || x.kind === 'double' || x.kind === 'null')) {
-      this.unsupported(`arithmetic mixing float with ${formatGlueType([left.type, right.type].find((x) => x.kind !== 'float')!)} (CAST to double)`);
-    }
-    const type = floats > 0 ? ([left.type, right.type].some((x) => x.kind === 'double') ? t.double() : t.float()) : arithmeticType(op, left.type, right.type);
+    const type = arithmeticType(op, left.type, right.type);
     if (!type) return this.unsupported(`${op} on NULL values without a type (CAST the NULL)`);
     if (type.kind !== 'decimal') {
       // Integral / integral is a double division in Spark.
@@ -1931,12 +1927,12 @@ class Translator {
   }
 
   /**
-   * With ANSI on, Spark raises DIVIDE_BY_ZERO where DuckDB (like Spark with ANSI off)
-   * gives NULL: the SQL raises it.
+   * Division and remainder by zero: NULL in Spark with ANSI off, DIVIDE_BY_ZERO with it
+   * on, whatever the type. DuckDB gives NULL for integers and decimals but IEEE's
+   * Infinity or NaN for doubles, so the SQL decides.
    */
   private divisionGuard(divisor: string, sql: string): string {
-    if (!this.options.ansi) return sql;
-    return `CASE WHEN ${divisor} = 0 THEN error(${quoteString(DIVIDE_BY_ZERO)}) ELSE ${sql} END`;
+    return `CASE WHEN ${divisor} = 0 THEN ${this.options.ansi ? `error(${quoteString(DIVIDE_BY_ZERO)})` : 'NULL'} ELSE ${sql} END`;
   }
 
   private concat(args: readonly Typed[]): Typed {
@@ -2047,7 +2043,6 @@ class Translator {
     if (typesEqual(from, to) || (isStringLike(from) && isStringLike(to))) return { sql: value.sql, type: to, aggregate: value.aggregate };
     if (from.kind === 'null') return { sql: `CAST(${value.sql} AS ${duckdbType(to)})`, type: to, aggregate: value.aggregate };
     if (isComplex(from) || isComplex(to)) this.unsupported(`CAST from ${formatGlueType(from)} to ${formatGlueType(to)}`);
-    if (to.kind === 'char' || to.kind === 'varchar') this.unsupported(`CAST to ${formatGlueType(to)}`);
     if (!canCast(from, to)) this.error(`cannot cast ${formatGlueType(from)} to ${formatGlueType(to)}`);
     if (value.literal?.kind === 'string' && (to.kind === 'date' || to.kind === 'timestamp') && (to.kind === 'date' ? DATE_TEXT : TIMESTAMP_TEXT).test(value.literal.value)) {
       const m = (to.kind === 'date' ? DATE_TEXT : TIMESTAMP_TEXT).exec(value.literal.value)!;
@@ -2364,14 +2359,6 @@ class Translator {
 function sortSuffix(item: OrderItem): string {
   const nulls = item.nulls ?? (item.desc ? 'LAST' : 'FIRST');
   return `${item.desc ? 'DESC' : 'ASC'} NULLS ${nulls}`;
-}
-
-function isComplex(type: GlueType): boolean {
-  return type.kind === 'array' || type.kind === 'map' || type.kind === 'struct';
-}
-
-function typesEqual(a: GlueType, b: GlueType): boolean {
-  return formatGlueType(a) === formatGlueType(b);
 }
 
 /** The decimal type Spark treats an operand as in decimal arithmetic (integers exactly). */

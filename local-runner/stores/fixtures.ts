@@ -9,6 +9,12 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { ObjectSource } from '../formats/format.js';
 import { isDataKey, type ObjectInfo, type ObjectStore, type OutputStaging } from './store.js';
 
+/** A path as messages show it: relative to the working directory when inside it. */
+export function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
+}
+
 /** Resolves bucket/key under root, refusing keys that would leave it (`..`). */
 function pathOf(root: string, bucket: string, key: string): string {
   const path = resolve(root, bucket, ...key.split('/').filter(Boolean));
@@ -39,7 +45,7 @@ export class FixtureStore implements ObjectStore {
   }
 
   describe(bucket: string, key: string): string {
-    return relative(process.cwd(), pathOf(this.root, bucket, key)) || '.';
+    return displayPath(pathOf(this.root, bucket, key));
   }
 
   async list(bucket: string, prefix: string): Promise<ObjectInfo[]> {
@@ -110,7 +116,7 @@ export class DirectoryStaging implements OutputStaging {
   }
 
   describe(bucket: string, key: string): string {
-    return relative(process.cwd(), pathOf(this.root, bucket, key));
+    return displayPath(pathOf(this.root, bucket, key));
   }
 
   async write(bucket: string, key: string, chunks: AsyncIterable<Uint8Array>): Promise<number> {

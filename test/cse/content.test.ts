@@ -85,6 +85,16 @@ describe('V2 content (AES-256-GCM, no AAD)', () => {
     });
   }
 
+  it('hands the plaintext on in the source\'s chunks: no tag-sized fragments', async () => {
+    const content: ContentKey = { suite: AES_256_GCM_IV12_TAG16_NO_KDF, key: hex(GCM_VECTORS[0]!.key), iv: hex(GCM_VECTORS[0]!.iv) };
+    const body = encryptContent(new Uint8Array(1000), content);
+    const sizes: number[] = [];
+    await decryptContent('object', memorySource('object', body, 100).stream(), content, (c) => {
+      sizes.push(c.length);
+    });
+    expect(sizes).toEqual(new Array(10).fill(100)); // 1016 bytes: ten chunks of 100, then the 16-byte tag
+  });
+
   it('fails authentication on a flipped bit at every position of ciphertext and tag', async () => {
     const v = GCM_VECTORS[3]!;
     const content: ContentKey = { suite: AES_256_GCM_IV12_TAG16_NO_KDF, key: hex(v.key), iv: hex(v.iv) };

@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { toArrowType } from '../../catalog/arrow.js';
 import { formatGlueType, parseGlueType, type GlueType } from '../../catalog/types.js';
 import { castColumn } from '../../kernels/cast.js';
-import { boolAt, decimalAt, fixedData, isValid, setDecimal, stringData } from '../../kernels/columns.js';
+import { boolAt, bytesAt, decimalAt, fixedData, isValid, setDecimal, stringAt, stringData } from '../../kernels/columns.js';
 import { ANSI, NON_ANSI, SparkRuntimeError } from '../../kernels/context.js';
 
 // ---- value conversions, independent of the kernel ---------------------------------
@@ -114,9 +114,9 @@ function valueAt(data: Data, type: GlueType, i: number): Value {
   if (!isValid(data, i)) return null;
   switch (type.kind) {
     case 'string':
-      return new TextDecoder().decode(bytesOf(data, i));
+      return stringAt(data, i);
     case 'binary':
-      return hex(bytesOf(data, i));
+      return hex(bytesAt(data, i));
     case 'boolean':
       return boolAt(data, i);
     case 'bigint':
@@ -143,11 +143,6 @@ function valueAt(data: Data, type: GlueType, i: number): Value {
     default:
       return (data.values as ArrayLike<number>)[i];
   }
-}
-
-function bytesOf(data: Data, i: number): Uint8Array {
-  const offsets = data.valueOffsets as Int32Array;
-  return (data.values as Uint8Array).subarray(offsets[i]!, offsets[i + 1]!);
 }
 
 // ---- the table ----------------------------------------------------------------

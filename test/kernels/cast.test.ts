@@ -265,6 +265,29 @@ describe('number conversions against references', () => {
     });
   });
 
+  it('rounds doubles to decimals from their Double.toString digits, HALF_UP, near ties too', () => {
+    const next = random(10);
+    const samples: number[] = [];
+    for (let k = 0; k < 4000; k++) {
+      const scale = Math.floor(next() * 6);
+      // Values with a 5 right after the target scale (2.675, 1.005...) and arbitrary ones.
+      const tie = (Math.floor(next() * 1e6) * 10 + 5) / 10 ** (scale + 1);
+      samples.push(k % 2 === 0 ? tie : (next() - 0.5) * 10 ** Math.floor(next() * 12), -tie);
+    }
+    for (const scale of [0, 2, 5]) {
+      const input = fixedData(toArrowType(t.double()), Float64Array.from(samples), samples.length);
+      const result = castColumn(input, t.double(), t.decimal(38, scale), NON_ANSI);
+      samples.forEach((d, i) => {
+        // Reference: the exact decimal of the shortest digits JavaScript prints, HALF_UP in bigint.
+        const [mantissa, exponent = '0'] = Math.abs(d).toExponential().split('e');
+        const digits = mantissa!.replace('.', '');
+        const ownScale = digits.length - 1 - Number(exponent);
+        const expected = rescaleHalfUp(BigInt(digits), ownScale, scale);
+        expect(decimalAt(result, i), `${d} at scale ${scale}`).toBe(d < 0 ? -expected : expected);
+      });
+    }
+  });
+
   it('prints doubles with the fewest digits that read back (Double.toString)', () => {
     const next = random(4);
     const buffer = new Float64Array(1);
