@@ -9,17 +9,18 @@ import type { Schema } from '../catalog/schema.js';
 import type { GlueType } from '../catalog/types.js';
 import { columnAt } from '../kernels/batches.js';
 import { boolAt, bytesAt, decimalAt, isValid, stringAt } from '../kernels/columns.js';
+import { formatDate as formatSparkDate } from '../kernels/datetime.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 const MICROS_PER_DAY = 86_400_000_000n;
 
-/** Formats days since 1970-01-01 as yyyy-mm-dd (proleptic Gregorian, as Spark 3+). */
+/** Days since 1970-01-01 as yyyy-mm-dd (proleptic Gregorian, as Spark 3+; years past 9999 as +yyyyy). */
 export function formatDate(days: number): string {
-  return new Date(days * 86_400_000).toISOString().slice(0, 10);
+  return formatSparkDate(days);
 }
 
-/** Formats microseconds since the epoch as ISO 8601 UTC with six fraction digits. */
+/** Microseconds since the epoch as ISO 8601 UTC with six fraction digits, for any year Spark holds. */
 export function formatTimestamp(micros: bigint): string {
   const days = micros >= 0n ? micros / MICROS_PER_DAY : -((-micros + MICROS_PER_DAY - 1n) / MICROS_PER_DAY);
   const inDay = micros - days * MICROS_PER_DAY;

@@ -215,8 +215,9 @@ export async function createKey(file: string, options: CreateKeyOptions = {}): P
     },
   );
   const text = exists ? await readFile(file, 'utf8') : undefined;
+  // Validate first: a raw JSON.parse error would quote the file, key material and all.
+  if (text !== undefined) parseKeystore(text, file);
   const current: Record<string, unknown>[] = text === undefined ? [] : (JSON.parse(text) as { keys: Record<string, unknown>[] }).keys;
-  if (text !== undefined) parseKeystore(text, file); // refuse to add to a keystore that is not valid
 
   let keyId: string = randomUUID();
   if (options.arn !== undefined) {

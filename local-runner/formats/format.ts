@@ -39,7 +39,14 @@ export interface ReadOptions {
   readonly mayMatch?: (stats: ColumnStatistics) => boolean;
 }
 
-/** Min/max statistics of a block of rows, per column, in canonical JS values (bigint for 64-bit, string for decimals as digits). */
+/**
+ * Min/max statistics of a block of rows, per top-level primitive column, by declared
+ * type: boolean as boolean; tinyint, smallint, int and date (days) as number; bigint and
+ * timestamp (microseconds, UTC) as bigint; float and double as number; decimal as text
+ * with exactly the declared fraction digits ("-12.50"); string as string; binary as
+ * Uint8Array. Bounds are rounded outward; statistics a file cannot be trusted for are
+ * left out (see parquet-statistics.ts).
+ */
 export type ColumnStatistics = ReadonlyMap<string, { readonly min?: unknown; readonly max?: unknown; readonly nullCount?: number }>;
 
 export interface FormatReader {

@@ -32,6 +32,7 @@ import { boundedDecimal, canCast, commonType, formatGlueType, isComplex, isInteg
 import type { Schema } from '../../catalog/schema.js';
 import { closest } from '../../core/did-you-mean.js';
 import { arithmeticType, decimalLiteralType } from '../../expr/typecheck.js';
+import { ansiCastRefusal } from '../../kernels/cast.js';
 
 // ---------------------------------------------------------------------------
 // Public interface
@@ -1808,6 +1809,16 @@ class Translator {
     return { sql, type: type === 'date' ? t.date() : t.timestamp(), literal: { kind: 'other' }, aggregate: false };
   }
 
+  /**
+   * A string literal met by a date or timestamp, as Spark reads it there: converted to
+   * that type with Spark's cast (so '2024-1-5' is a date, and 'soon' is NULL with ANSI
+   * off, an error with it on). Other values are returned as they are.
+   */
+  private datetimeText(value: Typed, other: GlueType): Typed {
+    if (value.literal?.kind !== 'string' || (other.kind !== 'date' && other.kind !== 'timestamp')) return value;
+    return this.convert(value, other);
+  }
+
   private unary(e: Extract<Expr, { k: 'unary' }>, ctx: ExprContext): Typed {
     const arg = this.expr(e.arg, ctx);
     if (e.op === 'NOT') {
@@ -1849,11 +1860,8 @@ class Translator {
 
   /** A comparison, both sides converted to the type Spark compares them as. */
   private compare(op: string, leftIn: Typed, rightIn: Typed): Typed {
-    let left = leftIn;
-    let right = rightIn;
-    // Spark reads a string literal compared with a date or timestamp as that type.
-    if (left.literal?.kind === 'string' && (right.type.kind === 'date' || right.type.kind === 'timestamp')) left = this.datetimeLiteral(left.literal.value, right.type.kind, `${right.type.kind} '${left.literal.value}' in a comparison`);
-    if (right.literal?.kind === 'string' && (left.type.kind === 'date' || left.type.kind === 'timestamp')) right = this.datetimeLiteral(right.literal.value, left.type.kind, `${left.type.kind} '${right.literal.value}' in a comparison`);
+    const left = this.datetimeText(leftIn, rightIn.type);
+    const right = this.datetimeText(rightIn, leftIn.type);
     const type = this.comparisonType(left.type, right.type);
     const sql = `(${this.convert(left, type).sql} ${op} ${this.convert(right, type).sql})`;
     return { sql, type: t.boolean(), aggregate: left.aggregate || right.aggregate };
@@ -1959,10 +1967,7 @@ class Translator {
       }
       return { sql: `(${this.convert(arg, type).sql} ${e.not ? 'NOT IN' : 'IN'} (${subSql}))`, type: t.boolean(), aggregate: arg.aggregate };
     }
-    let values = e.list!.map((v) => this.expr(v, ctx));
-    if (arg.type.kind === 'date' || arg.type.kind === 'timestamp') {
-      values = values.map((v) => (v.literal?.kind === 'string' ? this.datetimeLiteral(v.literal.value, arg.type.kind as 'date', `${arg.type.kind} '${v.literal.value}' in IN`) : v));
-    }
+    const values = e.list!.map((v) => this.datetimeText(this.expr(v, ctx), arg.type));
     const type = this.commonType([arg.type, ...values.map((v) => v.type)]);
     if (!type) this.unsupported(`IN with values of types ${[arg.type, ...values.map((v) => v.type)].map(formatGlueType).join(', ')} without an explicit CAST`);
     if (isComplex(type!)) this.unsupported(`IN on ${formatGlueType(type!)} values`);
@@ -2044,6 +2049,8 @@ class Translator {
     if (from.kind === 'null') return { sql: `CAST(${value.sql} AS ${duckdbType(to)})`, type: to, aggregate: value.aggregate };
     if (isComplex(from) || isComplex(to)) this.unsupported(`CAST from ${formatGlueType(from)} to ${formatGlueType(to)}`);
     if (!canCast(from, to)) this.error(`cannot cast ${formatGlueType(from)} to ${formatGlueType(to)}`);
+    const refusal = this.options.ansi ? ansiCastRefusal(from, to) : undefined;
+    if (refusal) this.error(`[${refusal}] cannot cast ${formatGlueType(from)} to ${formatGlueType(to)} with ANSI mode on`);
     if (value.literal?.kind === 'string' && (to.kind === 'date' || to.kind === 'timestamp') && (to.kind === 'date' ? DATE_TEXT : TIMESTAMP_TEXT).test(value.literal.value)) {
       const m = (to.kind === 'date' ? DATE_TEXT : TIMESTAMP_TEXT).exec(value.literal.value)!;
       if (validCivil(m)) return this.datetimeLiteral(value.literal.value, to.kind, 'literal');

@@ -172,6 +172,8 @@ describe('LocalKeystore', () => {
       }
     })();
     expect(jsonError).toBe(`${file}: keystore is not valid JSON`);
+    await writeFile(file, broken, { mode: 0o600 });
+    await expect(createKey(file, {})).rejects.toThrow(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: keystore is not valid JSON$`));
     const shortMaterial = text.replace(materials[0]!, `${materials[0]!.slice(0, 40)}=`);
     expect(() => LocalKeystore.parse(shortMaterial, file)).toThrow(/keys\[0\]\.material: expected 32 bytes in base64$/);
   });
