@@ -5,6 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import { compileCommand } from './compile.js';
+import { fixturesCommand } from './fixtures.js';
+import { kmsCommand } from './kms.js';
 import { previewCommand } from './preview.js';
 import { runCommand } from './run.js';
 import { validateCommand } from './validate.js';
@@ -17,13 +19,21 @@ Usage:
                                                  write <dir>/<job-name>/: job.json,
                                                  security-configuration.json, script.py,
                                                  iam-policy.json, graph.mmd
-  gluekit run <job.ts> [--fixtures <dir>] [--out <dir>] [--json]
+  gluekit run <job.ts> [--fixtures <dir>] [--out <dir>] [--keystore <file>] [--json]
                                                  run the job locally: sources from the
                                                  fixtures dir (default: fixtures/ beside
                                                  the job), sinks and run-report.json into
-                                                 --out (default: out/<job-name>/run/)
+                                                 --out (default: out/<job-name>/run/);
+                                                 CSE-KMS sources decrypt with the local
+                                                 keystore (--allow-legacy-cse for V1)
   gluekit preview <file> [--limit N] [--json]    schema and first rows of a Parquet,
                                                  Arrow, CSV or JSON Lines file
+  gluekit kms create-key --keystore <file> [--alias alias/<name>] [--arn <key ARN>] [--test-keys]
+                                                 add a key to a local keystore (mode 0600)
+  gluekit fixtures encrypt <in> <out> --keystore <file> --key-id <id|ARN|alias>
+                  [--context k=v ...] [--instruction-file] [--committing]
+                                                 write a CSE-KMS encrypted fixture (S3
+                                                 Encryption Client V2, or V3 committing)
   gluekit help                                   this text
 
 Exit codes: 0 ok, 1 invalid job or failure, 2 wrong usage.`;
@@ -38,10 +48,25 @@ export async function main(argv: string[]): Promise<number> {
         return await validateCommand(parse(rest, {}));
       case 'compile':
         return await compileCommand(parse(rest, { out: { type: 'string' } }));
+      case 'kms':
+        return await kmsCommand(rest[0], parse(rest.slice(1), { keystore: { type: 'string' }, alias: { type: 'string' }, arn: { type: 'string' }, 'test-keys': { type: 'boolean' } }, 0));
+      case 'fixtures':
+        return await fixturesCommand(
+          rest[0],
+          parse(rest.slice(1), {
+            keystore: { type: 'string' },
+            'key-id': { type: 'string' },
+            context: { type: 'string', multiple: true },
+            'instruction-file': { type: 'boolean' },
+            committing: { type: 'boolean' },
+          }),
+        );
       case 'preview':
         return await previewCommand(parse(rest, { limit: { type: 'string' } }));
       case 'run':
-        return await runCommand(parse(rest, { fixtures: { type: 'string' }, out: { type: 'string' } }));
+        return await runCommand(
+          parse(rest, { fixtures: { type: 'string' }, out: { type: 'string' }, keystore: { type: 'string' }, 'allow-legacy-cse': { type: 'boolean' } }),
+        );
       case undefined:
       case 'help':
       case '--help':
@@ -68,7 +93,7 @@ export interface ParsedArgs {
   readonly values: Record<string, string | boolean | undefined>;
 }
 
-function parse(args: string[], options: Record<string, { type: 'string' | 'boolean' }>): ParsedArgs {
+function parse(args: string[], options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>, minFiles = 1): ParsedArgs {
   try {
     const { values, positionals } = parseArgs({
       args,
@@ -76,7 +101,7 @@ function parse(args: string[], options: Record<string, { type: 'string' | 'boole
       allowPositionals: true,
       strict: true,
     });
-    if (positionals.length === 0) throw new UsageError('name at least one job file');
+    if (positionals.length < minFiles) throw new UsageError('name at least one file');
     return { files: positionals, json: values.json === true, values: values as ParsedArgs['values'] };
   } catch (e) {
     if (e instanceof UsageError) throw e;

@@ -1,5 +1,5 @@
 /**
- * `gluekit run <job.ts> [--fixtures DIR] [--out DIR] [--json]`: runs a job locally.
+ * `gluekit run <job.ts> [--fixtures DIR] [--out DIR] [--keystore FILE] [--json]`: runs a job locally.
  * Sources read from the fixtures directory (default: `fixtures/` beside the job file),
  * sinks write below the output directory (default: `out/<job-name>/run/`), which also
  * gets `run-report.json`. Nothing is written unless the whole run succeeds.
@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { LocalKeystore } from '../local-runner/cse/keystore.js';
 import { runJob, type ProgressEvent } from '../local-runner/executor.js';
 import { runReport, summaryTable } from '../local-runner/report.js';
 import { DirectoryStaging, FixtureStore } from '../local-runner/stores/fixtures.js';
@@ -26,8 +27,11 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
   const out = typeof args.values.out === 'string' ? args.values.out : join('out', ir.settings.name, 'run');
   const progress = args.json ? undefined : progressPrinter(ir.nodes.map((n) => n.id));
 
+  const keystore = typeof args.values.keystore === 'string' ? await LocalKeystore.open(args.values.keystore) : undefined;
   const result = await runJob(ir, {
     store: new FixtureStore(fixtures),
+    ...(keystore && { keys: keystore }),
+    ...(args.values['allow-legacy-cse'] === true && { allowLegacyCse: true }),
     staging: new DirectoryStaging(out, randomBytes(6).toString('hex')),
     ...(progress && { onProgress: progress.update }),
   }).finally(() => progress?.finish());

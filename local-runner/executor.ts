@@ -19,6 +19,7 @@ import { transformSpec } from '../transforms/index.js';
 import type { BatchStream, LocalContext, TransformNode } from '../transforms/transform.js';
 import { readSource } from './source-reader.js';
 import { writeSink, type SinkResult } from './sink-writer.js';
+import type { KeyProvider } from './cse/kms.js';
 import type { ObjectStore, OutputStaging } from './stores/store.js';
 
 export interface RunOptions {
@@ -28,6 +29,10 @@ export interface RunOptions {
   readonly staging: OutputStaging;
   /** Rows per batch from readers. Default 65,536. */
   readonly batchRows?: number;
+  /** Keys for client-side encrypted (CSE-KMS) sources. */
+  readonly keys?: KeyProvider;
+  /** Read legacy S3 Encryption Client formats. Off by default. */
+  readonly allowLegacyCse?: boolean;
   /** Source rows given directly, by source id, instead of read from the store (testing API). */
   readonly inputs?: Readonly<Record<string, readonly RecordBatch[]>>;
   /** Keep each sink's rows as an Arrow table in the result (testing API). */
@@ -118,7 +123,7 @@ export async function runJob(ir: JobIR, options: RunOptions): Promise<RunResult>
         options.onProgress?.({ id: node.id, rows: result.rows, done: true });
         continue;
       }
-      const open = (): BatchStream => guarded(node.id, produce(node, inputs, options, ctx), meters.get(node.id)!, options.onProgress);
+      const open = (): BatchStream => guarded(node.id, produce(node, inputs, { ...options, glueVersion: ir.settings.glueVersion }, ctx), meters.get(node.id)!, options.onProgress);
       if (consumers.get(node.id)! > 1) {
         // Fan-out: compute once, replay to each consumer.
         const batches: RecordBatch[] = [];
@@ -143,10 +148,18 @@ export async function runJob(ir: JobIR, options: RunOptions): Promise<RunResult>
   return { job: ir.settings.name, glueVersion: ir.settings.glueVersion, ms: performance.now() - started, nodes, sinks, outputs };
 }
 
-function produce(node: Exclude<NodeIR, { role: 'sink' }>, inputs: BatchStream[], options: RunOptions, ctx: LocalContext): BatchStream {
+function produce(node: Exclude<NodeIR, { role: 'sink' }>, inputs: BatchStream[], options: RunOptions & { glueVersion: string }, ctx: LocalContext): BatchStream {
   if (node.role === 'source') {
     const given = options.inputs?.[node.id];
-    return given ? replay(given) : readSource(node, options.store, { batchRows: options.batchRows ?? 65_536, ctx });
+    return given
+      ? replay(given)
+      : readSource(node, options.store, {
+          batchRows: options.batchRows ?? 65_536,
+          ctx,
+          glueVersion: options.glueVersion,
+          ...(options.keys && { keys: options.keys }),
+          ...(options.allowLegacyCse && { allowLegacyCse: true }),
+        });
   }
   const spec = transformSpec(node.kind)!;
   if (!spec.local) throw new RunError(node.id, `${node.kind} has no local implementation yet`);

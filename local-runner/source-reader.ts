@@ -19,7 +19,9 @@ import type { KernelContext } from '../kernels/context.js';
 import type { SourceNode } from '../jobs/nodes/sources.js';
 import { arrowIpcReader } from './formats/arrow-ipc.js';
 import { csvReader } from './formats/csv.js';
-import type { FormatReader } from './formats/format.js';
+import { decryptObject } from './cse/decrypting-source.js';
+import type { KeyProvider } from './cse/kms.js';
+import type { FormatReader, ObjectSource } from './formats/format.js';
 import { jsonReader } from './formats/json.js';
 import { parquetReader } from './formats/parquet.js';
 import type { ObjectInfo, ObjectStore } from './stores/store.js';
@@ -28,6 +30,12 @@ import { textLayoutOf } from './text-layout-type.js';
 export interface SourceReadOptions {
   readonly batchRows: number;
   readonly ctx: KernelContext;
+  /** Keys for client-side encrypted (CSE-KMS) sources: a local keystore, or KMS. */
+  readonly keys?: KeyProvider;
+  /** Read legacy S3 Encryption Client formats (V1, AES-CBC, wrap `kms`). Off by default. */
+  readonly allowLegacyCse?: boolean;
+  /** The job's Glue version: on 6.0, S3A's encryption client decrypts only with the configured key. */
+  readonly glueVersion?: string;
 }
 
 type Format = 'parquet' | 'csv' | 'json' | 'arrow';
@@ -67,22 +75,40 @@ export async function* readSource(node: SourceNode, store: ObjectStore, options:
   const partitionKeys = node.kind === 'CatalogSource' ? node.table.partitionKeys : [];
 
   for (const object of objects) {
-    if (node.encryption) {
-      throw new Error(`${store.describe(bucket, object.key)}: reading client-side encrypted (CSE-KMS) objects is not supported yet`);
-    }
     const format = formatOf(object.key, declared);
     const text = format === 'csv' || format === 'json';
     const partitions = partitionKeys.length > 0 ? partitionValues(object, key, partitionKeys, store.describe(bucket, object.key)) : [];
-    const batches = readerFor(format, node).read(store.open(bucket, object), {
-      schema: dataSchema,
-      batchRows: options.batchRows,
-    });
-    for await (const batch of batches) {
-      const columns: Data[] = dataSchema.map((f, i) => (text ? castColumn(columnAt(batch, i), textLayoutOf(f.type), f.type, options.ctx) : columnAt(batch, i)));
-      partitionKeys.forEach((p, i) => columns.push(constantColumn(partitions[i]!, p.type, batch.numRows, options.ctx)));
-      yield makeBatch(node.schema, columns, batch.numRows);
+    const opened = store.open(bucket, object);
+    // Nothing unauthenticated reaches a reader: a CSE object is decrypted, and its GCM tag
+    // verified, before the reader sees a byte.
+    const decrypted = node.encryption ? await decrypt(node, store, bucket, object, opened, options) : undefined;
+    try {
+      const batches = readerFor(format, node).read(decrypted ?? opened, { schema: dataSchema, batchRows: options.batchRows });
+      for await (const batch of batches) {
+        const columns: Data[] = dataSchema.map((f, i) => (text ? castColumn(columnAt(batch, i), textLayoutOf(f.type), f.type, options.ctx) : columnAt(batch, i)));
+        partitionKeys.forEach((p, i) => columns.push(constantColumn(partitions[i]!, p.type, batch.numRows, options.ctx)));
+        yield makeBatch(node.schema, columns, batch.numRows);
+      }
+    } finally {
+      await decrypted?.dispose();
     }
   }
+}
+
+async function decrypt(node: SourceNode, store: ObjectStore, bucket: string, object: ObjectInfo, opened: ObjectSource, options: SourceReadOptions) {
+  if (!options.keys) {
+    throw new Error(`${opened.name}: source "${node.id}" is client-side encrypted (CSE-KMS); give a keystore (gluekit run --keystore FILE) to decrypt it`);
+  }
+  const encryption = node.encryption!;
+  return decryptObject(opened, await store.metadata(bucket, object.key), {
+    keys: options.keys,
+    expectedContext: encryption.context,
+    // Glue 6.0's S3A client decrypts with the key it is configured with; EMRFS (4.0/5.0)
+    // with whichever key wrapped each object.
+    ...(options.glueVersion === '6.0' && { keyId: encryption.kmsKeyArn }),
+    allowLegacy: options.allowLegacyCse ?? false,
+    instructionFile: () => store.sidecar(bucket, `${object.key}.instruction`),
+  });
 }
 
 const HIVE_NULL = '__HIVE_DEFAULT_PARTITION__';

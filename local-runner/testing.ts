@@ -20,6 +20,7 @@ import { isJobDefinition } from '../jobs/define.js';
 import type { JobIR } from '../jobs/ir.js';
 import { buildJob } from '../jobs/validate.js';
 import { kernelContext, runJob } from './executor.js';
+import type { KeyProvider } from './cse/kms.js';
 import type { ObjectSource } from './formats/format.js';
 import { jsonReader } from './formats/json.js';
 import { runReport, type RunReport } from './report.js';
@@ -36,6 +37,8 @@ export interface LocalTestOptions {
   /** A fixtures directory for the sources not given in `inputs`. */
   readonly fixtures?: string;
   readonly batchRows?: number;
+  /** Keys for client-side encrypted sources: a LocalKeystore (LocalKeystore.open(file)). */
+  readonly keys?: KeyProvider;
 }
 
 export interface LocalTestResult {
@@ -60,6 +63,7 @@ export async function runLocally(job: unknown, options: LocalTestOptions = {}): 
     inputs,
     collect: true,
     ...(options.batchRows !== undefined && { batchRows: options.batchRows }),
+    ...(options.keys && { keys: options.keys }),
   });
   return { outputs: Object.fromEntries(result.outputs), report: runReport(result) };
 }

@@ -9,8 +9,9 @@
  *     "enabled": true, "createdAt": "2026-11-24T23:00:00.000Z" } ] }
  *
  * The file holds key material, so it is written with mode 0600. Reading one that group
- * or others may read warns (a keystore committed for CI is checked out 0644, and holds
- * only test keys); `permissions: 'strict'` refuses instead.
+ * or others may read warns; `permissions: 'strict'` refuses instead. A keystore of
+ * published test keys, committed for CI or examples (and so checked out 0644), says so
+ * with `"testKeys": true` at the top level: its keys protect nothing, so no warning.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { open, readFile, rename, rm, stat } from 'node:fs/promises';
@@ -46,11 +47,12 @@ export class LocalKeystore implements KeyProvider {
 
   /** Reads a keystore file, checking its permissions first. */
   static async open(file: string, options: KeystoreOptions = {}): Promise<LocalKeystore> {
-    await checkPermissions(file, options);
     const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
       throw new Error(`${file}: cannot read keystore (${e.code ?? e.message})`);
     });
-    return LocalKeystore.parse(text, file);
+    const keystore = LocalKeystore.parse(text, file);
+    if (!isTestKeystore(text)) await checkPermissions(file, options);
+    return keystore;
   }
 
   /** A keystore from its JSON text; `name` is how messages refer to it. */
@@ -191,7 +193,17 @@ function parseKeystore(text: string, name: string): StoredKey[] {
   });
 }
 
+/** Whether a (valid) keystore's text marks it as published test keys. */
+function isTestKeystore(text: string): boolean {
+  return (JSON.parse(text) as { testKeys?: unknown }).testKeys === true;
+}
+
 export interface CreateKeyOptions {
+  /**
+   * When creating the file: mark it as published test keys (`"testKeys": true`), for a
+   * keystore committed to a repository for CI or examples. Never for real data.
+   */
+  readonly testKeys?: boolean;
   /** An alias for the key, `alias/<name>`. */
   readonly alias?: string;
   /**
@@ -239,7 +251,8 @@ export async function createKey(file: string, options: CreateKeyOptions = {}): P
     enabled: true,
     createdAt: new Date().toISOString(),
   };
-  await writePrivateFile(file, `${JSON.stringify({ version: 1, keys: [...current, entry] }, null, 2)}\n`);
+  const testKeys = text === undefined ? options.testKeys === true : isTestKeystore(text);
+  await writePrivateFile(file, `${JSON.stringify({ version: 1, ...(testKeys && { testKeys }), keys: [...current, entry] }, null, 2)}\n`);
   return description({ ...entry, material: new Uint8Array(0) });
 }
 

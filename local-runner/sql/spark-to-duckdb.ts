@@ -1202,7 +1202,13 @@ interface Output {
   readonly aggregate: boolean;
 }
 
-type LiteralValue = { readonly kind: 'string'; readonly value: string } | { readonly kind: 'integer'; readonly value: bigint } | { readonly kind: 'null' } | { readonly kind: 'other' };
+type LiteralValue =
+  | { readonly kind: 'string'; readonly value: string }
+  | { readonly kind: 'integer'; readonly value: bigint }
+  /** A decimal or floating-point number. */
+  | { readonly kind: 'number'; readonly zero: boolean }
+  | { readonly kind: 'null' }
+  | { readonly kind: 'other' };
 
 /** A typed expression and its DuckDB SQL. */
 interface Typed {
@@ -1365,7 +1371,7 @@ class Translator {
     const types = left.columns.map((l, i) => {
       const r = right.columns[i]!;
       const type = this.commonType([l.type, r.type]);
-      if (!type) this.unsupported(`${op.op} of a ${formatGlueType(l.type)} column with a ${formatGlueType(r.type)} column (${l.name}); CAST one side`);
+      if (!type) this.unsupported(`${op.op} of ${article(l.type)} column with ${article(r.type)} column (${l.name}); CAST one side`);
       return type;
     });
     const branch = (out: QueryOut): string => {
@@ -1456,7 +1462,7 @@ class Translator {
         key = String(outputs.indexOf(this.outputNamed(e.parts[0]!, outputs)!) + 1);
       } else {
         const value = this.expr(e, ctx);
-        if (isComplex(value.type)) this.unsupported(`ORDER BY a ${formatGlueType(value.type)} value`);
+        if (isComplex(value.type)) this.unsupported(`ORDER BY ${article(value.type)} value`);
         key = value.sql;
       }
       return `${key} ${sortSuffix(item)}`;
@@ -1550,7 +1556,7 @@ class Translator {
       for (const key of join.using) {
         const l = this.usingColumn(left, key, 'left');
         const r = this.usingColumn(right, key, 'right');
-        if (!typesEqual(l.type, r.type)) this.unsupported(`USING (${key}) with a ${formatGlueType(l.type)} and a ${formatGlueType(r.type)} column; use ON with an explicit CAST`);
+        if (!typesEqual(l.type, r.type)) this.unsupported(`USING (${key}) with ${article(l.type)} and ${article(r.type)} column; use ON with an explicit CAST`);
         if (isComplex(l.type)) this.unsupported(`joining on ${formatGlueType(l.type)} columns`);
         conditions.push(`${l.sql} = ${r.sql}`);
         leftKeys.push(l);
@@ -1776,15 +1782,15 @@ class Translator {
       case 'Y':
         return integral(t.tinyint());
       case 'D':
-        return typed(`CAST(${text.slice(0, -1)} AS DOUBLE)`, t.double());
+        return typed(`CAST(${text.slice(0, -1)} AS DOUBLE)`, t.double(), { kind: 'number', zero: !/[1-9]/.test(`${whole}${fraction ?? ''}`) });
       case 'F':
-        return typed(`CAST(${text.slice(0, -1)} AS REAL)`, t.float());
+        return typed(`CAST(${text.slice(0, -1)} AS REAL)`, t.float(), { kind: 'number', zero: !/[1-9]/.test(`${whole}${fraction ?? ''}`) });
       case 'BD': {
         if (exponent !== undefined) this.unsupported(`the decimal literal ${text} with an exponent`);
         return this.decimalLiteral(`${sign}${whole}${fraction !== undefined ? `.${fraction}` : ''}`);
       }
     }
-    if (exponent !== undefined) return typed(`CAST(${text} AS DOUBLE)`, t.double());
+    if (exponent !== undefined) return typed(`CAST(${text} AS DOUBLE)`, t.double(), { kind: 'number', zero: !/[1-9]/.test(`${whole}${fraction ?? ''}`) });
     if (!integer) return this.decimalLiteral(text);
     // An integer literal is the narrowest of INT, BIGINT, DECIMAL(p,0) that holds it.
     const value = BigInt(text);
@@ -1797,7 +1803,7 @@ class Translator {
     const unsigned = text.replace(/^-/, '');
     const type = decimalLiteralType(unsigned.startsWith('.') ? `0${unsigned}` : unsigned.endsWith('.') ? unsigned.slice(0, -1) : unsigned);
     if (!type) return this.unsupported(`the decimal literal ${text} (more than 38 digits)`);
-    return { sql: `CAST(${text} AS ${duckdbType(type)})`, type, literal: { kind: 'other' }, aggregate: false };
+    return { sql: `CAST(${text} AS ${duckdbType(type)})`, type, literal: { kind: 'number', zero: !/[1-9]/.test(text) }, aggregate: false };
   }
 
   /** A DATE or TIMESTAMP from text, in the forms both engines read the same way (yyyy-mm-dd[ hh:mm[:ss[.ffffff]]]). */
@@ -1826,7 +1832,7 @@ class Translator {
       return { sql: `(NOT ${arg.sql})`, type: t.boolean(), aggregate: arg.aggregate };
     }
     if (arg.type.kind === 'null') return arg;
-    if (!isNumeric(arg.type)) this.unsupported(`unary ${e.op} on a ${formatGlueType(arg.type)} value`);
+    if (!isNumeric(arg.type)) this.unsupported(`unary ${e.op} on ${article(arg.type)} value`);
     return { sql: e.op === '+' ? arg.sql : `(- ${arg.sql})`, type: arg.type, aggregate: arg.aggregate };
   }
 
@@ -1875,7 +1881,7 @@ class Translator {
   private comparisonType(a: GlueType, b: GlueType): GlueType {
     if (isComplex(a) || isComplex(b)) this.unsupported(`comparing ${formatGlueType(isComplex(a) ? a : b)} values`);
     const type = this.commonType([a, b]);
-    if (!type) this.unsupported(`comparing a ${formatGlueType(a)} with a ${formatGlueType(b)} without an explicit CAST`);
+    if (!type) this.unsupported(`comparing ${article(a)} with ${article(b)} without an explicit CAST`);
     return type!;
   }
 
@@ -1899,23 +1905,23 @@ class Translator {
     const aggregate = left.aggregate || right.aggregate;
     for (const side of [left, right]) {
       if (side.type.kind !== 'null' && !isNumeric(side.type)) {
-        const what = side.type.kind === 'date' || side.type.kind === 'timestamp' ? 'date arithmetic with operators (use date_add, date_sub, datediff)' : `arithmetic on a ${formatGlueType(side.type)} value without an explicit CAST`;
+        const what = side.type.kind === 'date' || side.type.kind === 'timestamp' ? 'date arithmetic with operators (use date_add, date_sub, datediff)' : `arithmetic on ${article(side.type)} value without an explicit CAST`;
         this.unsupported(what);
       }
     }
     if (op === 'DIV') {
       if (![left.type, right.type].every((x) => x.kind === 'null' || isIntegral(x))) this.unsupported('DIV on non-integer values');
       const l = this.convert(left, t.bigint()).sql;
-      const r = this.convert(right, t.bigint()).sql;
-      return { sql: this.divisionGuard(r, `(${l} // ${r})`), type: t.bigint(), aggregate };
+      const r = this.convert(right, t.bigint());
+      return { sql: this.divisionGuard(r, `(${l} // ${r.sql})`), type: t.bigint(), aggregate };
     }
     const type = arithmeticType(op, left.type, right.type);
     if (!type) return this.unsupported(`${op} on NULL values without a type (CAST the NULL)`);
     if (type.kind !== 'decimal') {
       // Integral / integral is a double division in Spark.
       const l = this.convert(left, type).sql;
-      const r = this.convert(right, type).sql;
-      const sql = `(${l} ${op} ${r})`;
+      const r = this.convert(right, type);
+      const sql = `(${l} ${op} ${r.sql})`;
       return { sql: op === '/' || op === '%' ? this.divisionGuard(r, sql) : sql, type, aggregate };
     }
     const l = this.convert(left, asDecimal(left.type));
@@ -1926,7 +1932,7 @@ class Translator {
     if (exactFits) {
       // The exact result always fits Spark's type: DuckDB computes it exactly.
       const sql = `CAST((${l.sql} ${op} ${r.sql}) AS ${duckdbType(type)})`;
-      return { sql: op === '%' ? this.divisionGuard(r.sql, sql) : sql, type, aggregate };
+      return { sql: op === '%' ? this.divisionGuard(r, sql) : sql, type, aggregate };
     }
     // Division, and results Spark rounds to fit 38 digits: gluekit's decimal kernel.
     const name = `gluekit_decimal_${{ '+': 'add', '-': 'subtract', '*': 'multiply', '/': 'divide' }[op as '+']}_${typeTag(l.type)}_${typeTag(r.type)}`;
@@ -1939,8 +1945,10 @@ class Translator {
    * on, whatever the type. DuckDB gives NULL for integers and decimals but IEEE's
    * Infinity or NaN for doubles, so the SQL decides.
    */
-  private divisionGuard(divisor: string, sql: string): string {
-    return `CASE WHEN ${divisor} = 0 THEN ${this.options.ansi ? `error(${quoteString(DIVIDE_BY_ZERO)})` : 'NULL'} ELSE ${sql} END`;
+  private divisionGuard(divisor: Typed, sql: string): string {
+    const literal = divisor.literal;
+    if ((literal?.kind === 'integer' && literal.value !== 0n) || (literal?.kind === 'number' && !literal.zero)) return sql;
+    return `CASE WHEN ${divisor.sql} = 0 THEN ${this.options.ansi ? `error(${quoteString(DIVIDE_BY_ZERO)})` : 'NULL'} ELSE ${sql} END`;
   }
 
   private concat(args: readonly Typed[]): Typed {
@@ -2045,7 +2053,7 @@ class Translator {
    */
   private convert(value: Typed, to: GlueType): Typed {
     const from = value.type;
-    if (typesEqual(from, to) || (isStringLike(from) && isStringLike(to))) return { sql: value.sql, type: to, aggregate: value.aggregate };
+    if (typesEqual(from, to) || (isStringLike(from) && isStringLike(to))) return { ...value, type: to };
     if (from.kind === 'null') return { sql: `CAST(${value.sql} AS ${duckdbType(to)})`, type: to, aggregate: value.aggregate };
     if (isComplex(from) || isComplex(to)) this.unsupported(`CAST from ${formatGlueType(from)} to ${formatGlueType(to)}`);
     if (!canCast(from, to)) this.error(`cannot cast ${formatGlueType(from)} to ${formatGlueType(to)}`);
@@ -2056,7 +2064,11 @@ class Translator {
       if (validCivil(m)) return this.datetimeLiteral(value.literal.value, to.kind, 'literal');
     }
     const native = nativeCast(from, to, this.options.ansi);
-    if (native) return { sql: `${native}(${value.sql} AS ${duckdbType(to)})`, type: to, aggregate: value.aggregate };
+    if (native) {
+      // A number stays the number it was (what division needs to know about its divisor).
+      const literal = value.literal && (value.literal.kind === 'integer' || value.literal.kind === 'number') && isNumeric(to) ? value.literal : undefined;
+      return { sql: `${native}(${value.sql} AS ${duckdbType(to)})`, type: to, aggregate: value.aggregate, ...(literal && { literal }) };
+    }
     const name = `gluekit_cast_${typeTag(from)}_to_${typeTag(to)}`;
     this.kernel({ name, args: [from], returns: to, op: { kind: 'cast' } });
     return { sql: `${name}(${value.sql})`, type: to, aggregate: value.aggregate };
@@ -2206,14 +2218,14 @@ class Translator {
   /** An INT argument (positions, lengths, day counts): TINYINT, SMALLINT or INT. */
   private intArg(value: Typed, fn: string): string {
     if (value.type.kind !== 'null' && !(isIntegral(value.type) && value.type.kind !== 'bigint')) {
-      this.unsupported(`${fn}() with a ${formatGlueType(value.type)} where Spark expects an int`);
+      this.unsupported(`${fn}() with ${article(value.type)} where Spark expects an int`);
     }
     return this.convert(value, t.int()).sql;
   }
 
   private numericArg(value: Typed, fn: string): Typed {
     if (value.type.kind === 'null') return this.convert(value, t.double());
-    if (!isNumeric(value.type)) this.unsupported(`${fn}() of a ${formatGlueType(value.type)} value without an explicit CAST`);
+    if (!isNumeric(value.type)) this.unsupported(`${fn}() of ${article(value.type)} value without an explicit CAST`);
     return value;
   }
 
@@ -2221,7 +2233,7 @@ class Translator {
   private datetimeArg(value: Typed, to: GlueType, fn: string): string {
     const kind = value.type.kind;
     if (kind !== 'date' && kind !== 'timestamp' && kind !== 'null' && !isStringLike(value.type)) {
-      this.unsupported(`${fn}() of a ${formatGlueType(value.type)} value`);
+      this.unsupported(`${fn}() of ${article(value.type)} value`);
     }
     return this.convert(value, to).sql;
   }
@@ -2308,12 +2320,12 @@ class Translator {
     const inner: ExprContext = { ...ctx, windows: false, clause: 'OVER' };
     const partition = spec.partitionBy.map((p) => {
       const v = this.expr(p, inner);
-      if (isComplex(v.type)) this.unsupported(`PARTITION BY a ${formatGlueType(v.type)} value`);
+      if (isComplex(v.type)) this.unsupported(`PARTITION BY ${article(v.type)} value`);
       return v;
     });
     const order = spec.orderBy.map((o) => {
       const v = this.expr(o.expr, inner);
-      if (isComplex(v.type)) this.unsupported(`ORDER BY a ${formatGlueType(v.type)} value`);
+      if (isComplex(v.type)) this.unsupported(`ORDER BY ${article(v.type)} value`);
       return { v, item: o };
     });
     const parts: string[] = [];
@@ -2349,7 +2361,7 @@ class Translator {
         // Spark casts the default to the value's type.
         const d = args[2].type;
         const castable = d.kind === 'null' || typesEqual(d, x.type) || (isNumeric(d) && isNumeric(x.type)) || (isStringLike(d) && isStringLike(x.type));
-        if (!castable) this.unsupported(`${name}() with a default of type ${formatGlueType(d)} for a ${formatGlueType(x.type)} value`);
+        if (!castable) this.unsupported(`${name}() with a default of type ${formatGlueType(d)} for ${article(x.type)} value`);
         sql += `, ${this.convert(args[2], x.type).sql}`;
       }
       return { sql: `${sql})${over}`, type: x.type, aggregate: aggregate || args.some((a) => a.aggregate) };
@@ -2361,6 +2373,12 @@ class Translator {
 // ---------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------
+
+/** A type with its indefinite article, for messages: "an int", "a string". */
+function article(type: GlueType): string {
+  const name = formatGlueType(type);
+  return `${/^[aeiou]/.test(name) ? 'an' : 'a'} ${name}`;
+}
 
 /** ASC / DESC with the NULL placement Spark uses when none is written: first ascending, last descending (DuckDB puts them last). */
 function sortSuffix(item: OrderItem): string {

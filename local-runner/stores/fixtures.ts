@@ -67,6 +67,16 @@ export class FixtureStore implements ObjectStore {
     return fileSource(pathOf(this.root, bucket, object.key), this.describe(bucket, object.key), object.size);
   }
 
+  async sidecar(bucket: string, key: string): Promise<Uint8Array | undefined> {
+    return readFile(pathOf(this.root, bucket, key)).then(
+      (bytes) => new Uint8Array(bytes),
+      (e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return undefined;
+        throw e;
+      },
+    );
+  }
+
   async metadata(bucket: string, key: string): Promise<Readonly<Record<string, string>> | undefined> {
     const text = await readFile(`${pathOf(this.root, bucket, key)}.metadata.json`, 'utf8').catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') return undefined;

@@ -23,6 +23,8 @@ export interface ObjectStore {
   open(bucket: string, object: ObjectInfo): ObjectSource;
   /** The object's user metadata (`x-amz-meta-*` without the prefix), or undefined. */
   metadata(bucket: string, key: string): Promise<Readonly<Record<string, string>> | undefined>;
+  /** The bytes of an object `list` leaves out (a CSE instruction file), or undefined when absent. */
+  sidecar(bucket: string, key: string): Promise<Uint8Array | undefined>;
 }
 
 /**
