@@ -12,7 +12,8 @@ import type { JobSettings } from './settings.js';
 export type NodeIR = SourceNode | TransformNode | SinkNode;
 
 export interface JobIR {
-  readonly kind: 'Job';
+  /** Distinct from a definition's `kind: 'Job'`, so an API taking either can tell them apart. */
+  readonly kind: 'JobIR';
   /** The job file, as given to the CLI or API. */
   readonly file?: string;
   readonly settings: JobSettings;
@@ -24,4 +25,8 @@ export function nodeById(ir: JobIR, id: string): NodeIR {
   const node = ir.nodes.find((n) => n.id === id);
   if (!node) throw new Error(`no node "${id}" in job "${ir.settings.name}"`);
   return node;
+}
+
+export function isJobIR(value: unknown): value is JobIR {
+  return !!value && typeof value === 'object' && (value as { kind?: unknown }).kind === 'JobIR';
 }

@@ -82,7 +82,7 @@ export function validateJob(definition: unknown, options: { file?: string } = {}
     );
     if (problems.errorCount === 0) {
       const ir: JobIR = Object.freeze({
-        kind: 'Job',
+        kind: 'JobIR',
         ...(options.file !== undefined && { file: options.file }),
         settings,
         security: jobSecurity,

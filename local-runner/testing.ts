@@ -16,8 +16,8 @@ import { fromArrowSchema } from '../catalog/arrow.js';
 import { columnAt, makeBatch } from '../kernels/batches.js';
 import { castColumn } from '../kernels/cast.js';
 import type { KernelContext } from '../kernels/context.js';
-import { isJobDefinition } from '../jobs/define.js';
-import type { JobIR } from '../jobs/ir.js';
+import type { JobDefinition } from '../jobs/define.js';
+import { isJobIR, type JobIR } from '../jobs/ir.js';
 import { buildJob } from '../jobs/validate.js';
 import { kernelContext, runJob } from './executor.js';
 import type { KeyProvider } from './cse/kms.js';
@@ -47,9 +47,9 @@ export interface LocalTestResult {
   readonly report: RunReport;
 }
 
-/** Runs a job (a definition or its IR) locally and returns its sinks' rows. */
-export async function runLocally(job: unknown, options: LocalTestOptions = {}): Promise<LocalTestResult> {
-  const ir: JobIR = isJobDefinition(job) ? buildJob(job) : (job as JobIR);
+/** Runs a job (a definition, validated first, or its IR) locally and returns its sinks' rows. */
+export async function runLocally(job: JobDefinition | JobIR, options: LocalTestOptions = {}): Promise<LocalTestResult> {
+  const ir: JobIR = isJobIR(job) ? job : buildJob(job);
   const ctx = kernelContext(ir);
   const inputs: Record<string, RecordBatch[]> = {};
   for (const [id, rows] of Object.entries(options.inputs ?? {})) {

@@ -90,6 +90,8 @@ export interface SparkSqlRun {
    * read: Glue's DataFrame no longer has them, so neither has the query's table.
    */
   readonly droppedColumns?: (id: string) => readonly string[] | undefined;
+  /** Where the private temporary directory is made (default: the system's). */
+  readonly tempParent?: string;
 }
 
 /** The query's result as batches of the declared schema, in the query's row order. */
@@ -100,7 +102,7 @@ export async function* runSparkSql(run: SparkSqlRun): AsyncIterable<RecordBatch>
   let translation = translate();
   let sources = declaredSources(translation, run.declared, run.node);
 
-  const dir = await mkdtemp(join(tmpdir(), 'gluekit-sql-'));
+  const dir = await mkdtemp(join(run.tempParent ?? tmpdir(), 'gluekit-sql-'));
   let instance: DuckDBInstance | undefined;
   let connection: DuckDBConnection | undefined;
   const raised: { error?: unknown } = {};

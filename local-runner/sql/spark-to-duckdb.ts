@@ -1168,6 +1168,8 @@ interface FromClause {
 /** A query block's FROM clause and the blocks it is nested in (for correlated subqueries). */
 interface Scope {
   readonly from: FromClause;
+  /** The WITH queries visible here (subqueries in expressions see them too). */
+  readonly ctes: Ctes;
   readonly parent?: Scope;
   /** References this block (or a block inside it) makes to enclosing blocks. */
   readonly outer: { count: number };
@@ -1346,7 +1348,7 @@ class Translator {
     const columns: Column[] = inner.columns.map((c) => ({ name: c.name, type: c.type, sql: `${quoteIdent(qualifier)}.${quoteIdent(c.emitted)}`, ...(c.unnamed && { unnamed: true }) }));
     const outputs: Output[] = columns.map((c) => ({ name: c.name, unnamed: !!c.unnamed, type: c.type, sql: c.sql, aggregate: false }));
     const from: FromClause = { sql: '', relations: [{ qualifier: '', columns }], merged: [], star: columns };
-    const scope: Scope = { from, ...(outer && { parent: outer }), outer: { count: 0 } };
+    const scope: Scope = { from, ctes, ...(outer && { parent: outer }), outer: { count: 0 } };
     const order = this.orderBy(query.orderBy, { scope, clause: 'ORDER BY', aggregates: false, windows: false, aliases: { first: true, outputs } }, outputs);
     const sql = `SELECT * FROM (${inner.sql}) AS ${quoteIdent(qualifier)}${order}${limit !== undefined ? ` LIMIT ${limit}` : ''}`;
     return { sql, columns: inner.columns };
@@ -1396,7 +1398,7 @@ class Translator {
 
   private select(select: Select, ctes: Ctes, outer: Scope | undefined, orderBy: readonly OrderItem[], limit: bigint | undefined): QueryOut {
     const from = select.from.length > 0 ? this.fromList(select.from, ctes, outer) : EMPTY_FROM;
-    const scope: Scope = { from, ...(outer && { parent: outer }), outer: { count: 0 } };
+    const scope: Scope = { from, ctes, ...(outer && { parent: outer }), outer: { count: 0 } };
 
     const outputs: Output[] = [];
     for (const item of select.items) {
@@ -1585,13 +1587,13 @@ class Translator {
     if (join.type === 'CROSS') this.unsupported('CROSS JOIN with ON');
     // The condition sees both sides, also for semi and anti joins.
     const both: FromClause = { sql: '', relations: [...left.relations, ...right.relations], merged: [...left.merged, ...right.merged], star: [] };
-    const scope: Scope = { from: both, ...(outer && { parent: outer }), outer: { count: 0 } };
+    const scope: Scope = { from: both, ctes, ...(outer && { parent: outer }), outer: { count: 0 } };
     const on = this.condition(join.on, { scope, clause: 'ON', aggregates: false, windows: false });
     return { sql: `${left.sql} ${keyword} ${rightSql} ON ${on}`, relations, merged: mergedAll, star };
   }
 
   private usingColumn(side: FromClause, key: string, which: string): Column {
-    const found = this.findColumn([key], { from: side, outer: { count: 0 } }, false);
+    const found = this.findColumn([key], { from: side, ctes: new Map(), outer: { count: 0 } }, false);
     if (!found) this.error(`USING column ${key} is not in the ${which} side of the join`);
     return found!;
   }
@@ -1735,8 +1737,8 @@ class Translator {
 
   /** A subquery in an expression; only EXISTS and IN subqueries may refer to the enclosing query. */
   private subquery(query: Query, ctx: ExprContext, correlatable: boolean): QueryOut {
-    const scope: Scope = { from: EMPTY_FROM, parent: ctx.scope, outer: { count: 0 } };
-    const out = this.query(query, new Map(), scope);
+    const scope: Scope = { from: EMPTY_FROM, ctes: ctx.scope.ctes, parent: ctx.scope, outer: { count: 0 } };
+    const out = this.query(query, ctx.scope.ctes, scope);
     if (scope.outer.count > 0 && !correlatable) this.unsupported('correlated scalar subqueries');
     return out;
   }
@@ -1794,6 +1796,8 @@ class Translator {
     if (!integer) return this.decimalLiteral(text);
     // An integer literal is the narrowest of INT, BIGINT, DECIMAL(p,0) that holds it.
     const value = BigInt(text);
+    // DuckDB reads -2147483648 as the negation of a BIGINT.
+    if (value === -2147483648n) return typed(`CAST(${value} AS INTEGER)`, t.int(), { kind: 'integer', value });
     if (value >= -2147483648n && value <= 2147483647n) return typed(String(value), t.int(), { kind: 'integer', value });
     if (value >= -9223372036854775808n && value <= 9223372036854775807n) return typed(`CAST(${value} AS BIGINT)`, t.bigint(), { kind: 'integer', value });
     return this.decimalLiteral(text);
