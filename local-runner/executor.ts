@@ -20,6 +20,9 @@ import type { BatchStream, LocalContext, TransformNode } from '../transforms/tra
 import { readSource } from './source-reader.js';
 import { writeSink, type SinkResult } from './sink-writer.js';
 import type { KeyProvider } from './cse/kms.js';
+import type { ReadOptions } from './formats/format.js';
+import { statisticsTest } from './pushdown.js';
+import type { FilterOptions } from '../transforms/filter.js';
 import type { ObjectStore, OutputStaging } from './stores/store.js';
 
 export interface RunOptions {
@@ -103,6 +106,7 @@ export async function runJob(ir: JobIR, options: RunOptions): Promise<RunResult>
   const consumers = new Map<string, number>(ir.nodes.map((n) => [n.id, 0]));
   for (const n of ir.nodes) for (const input of n.inputs) consumers.set(input, consumers.get(input)! + 1);
 
+  const pushdown = pushdownTests(ir, consumers);
   const meters = new Map<string, Meter>(ir.nodes.map((n) => [n.id, { rowsOut: 0, inclusiveMs: 0, inputMs: 0 }]));
   const streams = new Map<string, () => BatchStream>();
   const sinks: SinkResult[] = [];
@@ -123,7 +127,7 @@ export async function runJob(ir: JobIR, options: RunOptions): Promise<RunResult>
         options.onProgress?.({ id: node.id, rows: result.rows, done: true });
         continue;
       }
-      const open = (): BatchStream => guarded(node.id, produce(node, inputs, { ...options, glueVersion: ir.settings.glueVersion }, ctx), meters.get(node.id)!, options.onProgress);
+      const open = (): BatchStream => guarded(node.id, produce(node, inputs, { ...options, glueVersion: ir.settings.glueVersion, pushdown }, ctx), meters.get(node.id)!, options.onProgress);
       if (consumers.get(node.id)! > 1) {
         // Fan-out: compute once, replay to each consumer.
         const batches: RecordBatch[] = [];
@@ -148,15 +152,22 @@ export async function runJob(ir: JobIR, options: RunOptions): Promise<RunResult>
   return { job: ir.settings.name, glueVersion: ir.settings.glueVersion, ms: performance.now() - started, nodes, sinks, outputs };
 }
 
-function produce(node: Exclude<NodeIR, { role: 'sink' }>, inputs: BatchStream[], options: RunOptions & { glueVersion: string }, ctx: LocalContext): BatchStream {
+function produce(
+  node: Exclude<NodeIR, { role: 'sink' }>,
+  inputs: BatchStream[],
+  options: RunOptions & { glueVersion: string; pushdown: ReadonlyMap<string, ReadOptions['mayMatch']> },
+  ctx: LocalContext,
+): BatchStream {
   if (node.role === 'source') {
     const given = options.inputs?.[node.id];
+    const mayMatch = options.pushdown.get(node.id);
     return given
       ? replay(given)
       : readSource(node, options.store, {
           batchRows: options.batchRows ?? 65_536,
           ctx,
           glueVersion: options.glueVersion,
+          ...(mayMatch && { mayMatch }),
           ...(options.keys && { keys: options.keys }),
           ...(options.allowLegacyCse && { allowLegacyCse: true }),
         });
@@ -164,6 +175,22 @@ function produce(node: Exclude<NodeIR, { role: 'sink' }>, inputs: BatchStream[],
   const spec = transformSpec(node.kind)!;
   if (!spec.local) throw new RunError(node.id, `${node.kind} has no local implementation yet`);
   return spec.local(node as TransformNode as never, inputs, ctx);
+}
+
+/**
+ * Predicate pushdown: a source read only by a Filter gets a test that lets readers skip
+ * blocks whose statistics rule the condition out (local-runner/pushdown.ts).
+ */
+function pushdownTests(ir: JobIR, consumers: ReadonlyMap<string, number>): Map<string, ReadOptions['mayMatch']> {
+  const tests = new Map<string, ReadOptions['mayMatch']>();
+  for (const node of ir.nodes) {
+    if (node.role !== 'transform' || node.kind !== 'Filter') continue;
+    const source = ir.nodes.find((n) => n.id === node.inputs[0]);
+    if (source?.role !== 'source' || consumers.get(source.id) !== 1) continue;
+    const test = statisticsTest((node.options as FilterOptions).where, source.schema);
+    if (test) tests.set(source.id, test);
+  }
+  return tests;
 }
 
 async function* replay(batches: readonly RecordBatch[]): BatchStream {

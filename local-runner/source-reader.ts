@@ -21,7 +21,7 @@ import { arrowIpcReader } from './formats/arrow-ipc.js';
 import { csvReader } from './formats/csv.js';
 import { decryptObject } from './cse/decrypting-source.js';
 import type { KeyProvider } from './cse/kms.js';
-import type { FormatReader, ObjectSource } from './formats/format.js';
+import type { FormatReader, ObjectSource, ReadOptions } from './formats/format.js';
 import { jsonReader } from './formats/json.js';
 import { parquetReader } from './formats/parquet.js';
 import type { ObjectInfo, ObjectStore } from './stores/store.js';
@@ -36,6 +36,8 @@ export interface SourceReadOptions {
   readonly allowLegacyCse?: boolean;
   /** The job's Glue version: on 6.0, S3A's encryption client decrypts only with the configured key. */
   readonly glueVersion?: string;
+  /** Predicate pushdown: whether a block with these statistics may hold rows the job keeps. */
+  readonly mayMatch?: ReadOptions['mayMatch'];
 }
 
 type Format = 'parquet' | 'csv' | 'json' | 'arrow';
@@ -83,7 +85,11 @@ export async function* readSource(node: SourceNode, store: ObjectStore, options:
     // verified, before the reader sees a byte.
     const decrypted = node.encryption ? await decrypt(node, store, bucket, object, opened, options) : undefined;
     try {
-      const batches = readerFor(format, node).read(decrypted ?? opened, { schema: dataSchema, batchRows: options.batchRows });
+      const batches = readerFor(format, node).read(decrypted ?? opened, {
+        schema: dataSchema,
+        batchRows: options.batchRows,
+        ...(options.mayMatch && { mayMatch: options.mayMatch }),
+      });
       for await (const batch of batches) {
         const columns: Data[] = dataSchema.map((f, i) => (text ? castColumn(columnAt(batch, i), textLayoutOf(f.type), f.type, options.ctx) : columnAt(batch, i)));
         partitionKeys.forEach((p, i) => columns.push(constantColumn(partitions[i]!, p.type, batch.numRows, options.ctx)));

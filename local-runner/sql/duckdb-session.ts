@@ -98,9 +98,17 @@ export interface SparkSqlRun {
 export async function* runSparkSql(run: SparkSqlRun): AsyncIterable<RecordBatch> {
   let schemas = new Map(run.inputs.map((i) => [i.id, i.schema]));
   const translate = () => translateSparkSql(run.query, { node: run.node, ansi: run.ctx.ansi, tables: run.aliases.map(({ alias, id }) => ({ alias, schema: schemas.get(id)! })) });
-  // Translated and checked before any row is read, so that a refused query fails fast.
+  // Translated and checked before any row is read, so that a refused query fails fast;
+  // only an input that may drop columns at run time can still make a mismatch right.
   let translation = translate();
-  let sources = declaredSources(translation, run.declared, run.node);
+  let sources: number[] = [];
+  let mismatch: unknown;
+  try {
+    sources = declaredSources(translation, run.declared, run.node);
+  } catch (e) {
+    if (!run.droppedColumns) throw e;
+    mismatch = e;
+  }
 
   const dir = await mkdtemp(join(run.tempParent ?? tmpdir(), 'gluekit-sql-'));
   let instance: DuckDBInstance | undefined;
@@ -118,6 +126,8 @@ export async function* runSparkSql(run: SparkSqlRun): AsyncIterable<RecordBatch>
       schemas = new Map(run.inputs.map((i) => [i.id, i.schema.filter((f) => !(run.droppedColumns?.(i.id) ?? []).includes(f.name))]));
       translation = translate();
       sources = declaredSources(translation, run.declared, run.node);
+    } else if (mismatch !== undefined) {
+      throw mismatch;
     }
     // No extension may be fetched or loaded behind the run's back.
     instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
