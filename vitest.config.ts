@@ -4,7 +4,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     // Job files import 'gluekit' as users write it; inside the repository that is index.ts.
-    alias: { gluekit: fileURLToPath(new URL('./index.ts', import.meta.url)) },
+    alias: [
+      { find: /^gluekit\/testing$/, replacement: fileURLToPath(new URL('./local-runner/testing.ts', import.meta.url)) },
+      { find: /^gluekit$/, replacement: fileURLToPath(new URL('./index.ts', import.meta.url)) },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts'],

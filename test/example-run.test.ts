@@ -11,7 +11,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import job from '../examples/orders/job.js';
 import { ordersFeedKey } from '../examples/orders/keys.js';
 import { createKey, LocalKeystore } from '../local-runner/cse/keystore.js';
-import { expectRows, runLocally } from '../local-runner/testing.js';
+// Imported as users do, through the package's own name.
+import { expectRows, runLocally } from 'gluekit/testing';
 import { buildJob, cseKms, defineJob, type JobProps } from '../index.js';
 
 const root = resolve(import.meta.dirname, '..');

@@ -1148,6 +1148,8 @@ interface Column {
   readonly sql: string;
   /** An expression column Spark would name itself (`sum(x)`); unreachable by name here. */
   readonly unnamed?: boolean;
+  /** A column of an input (its DuckDB type is exactly its declared type). */
+  readonly input?: boolean;
 }
 
 interface Relation {
@@ -1202,6 +1204,7 @@ interface Output {
   readonly type: GlueType;
   readonly sql: string;
   readonly aggregate: boolean;
+  readonly input?: boolean;
 }
 
 type LiteralValue =
@@ -1221,6 +1224,8 @@ interface Typed {
   readonly literal?: LiteralValue;
   /** Whether it contains an aggregate function (outside a window). */
   readonly aggregate: boolean;
+  /** Set for a plain reference to an input's column. */
+  readonly input?: boolean;
 }
 
 interface ExprContext {
@@ -1288,7 +1293,7 @@ class Translator {
   }
 
   translate(query: Query): Translation {
-    const out = this.query(query, new Map(), undefined);
+    const out = this.query(query, new Map(), undefined, true);
     const unnamed = out.columns.find((c) => c.unnamed);
     if (unnamed) this.unsupported(`a result column without a name (${unnamed.name}); name it with AS`);
     return { sql: out.sql, schema: out.columns.map((c) => ({ name: c.name, type: c.type })), kernels: [...this.kernels.values()] };
@@ -1314,7 +1319,12 @@ class Translator {
 
   // ---- queries --------------------------------------------------------------
 
-  private query(query: Query, ctes: Ctes, outer: Scope | undefined): QueryOut {
+  /**
+   * A query. `top` marks the query whose result is the node's: DuckDB folds constant
+   * expressions that are NULL into NULLs without a type (`'a' || NULL`), so the top
+   * query's columns are cast to the types Spark gives them.
+   */
+  private query(query: Query, ctes: Ctes, outer: Scope | undefined, top = false): QueryOut {
     let visible = ctes;
     const withSql: string[] = [];
     for (const cte of query.ctes) {
@@ -1333,15 +1343,15 @@ class Translator {
       withSql.push(`${quoteIdent(sqlName)}${columnList} AS (${out.sql})`);
       visible = new Map(visible).set(cte.name.toLowerCase(), { sqlName, columns });
     }
-    const body = this.body(query, visible, outer);
+    const body = this.body(query, visible, outer, top);
     return { sql: (withSql.length > 0 ? `WITH ${withSql.join(', ')} ` : '') + body.sql, columns: body.columns };
   }
 
   /** The query's body with its ORDER BY and LIMIT. */
-  private body(query: Query, ctes: Ctes, outer: Scope | undefined): QueryOut {
+  private body(query: Query, ctes: Ctes, outer: Scope | undefined, top: boolean): QueryOut {
     const limit = this.limit(query);
-    if (query.body.k === 'select') return this.select(query.body, ctes, outer, query.orderBy, limit);
-    const inner = query.body.k === 'nested' ? this.query(query.body.query, ctes, outer) : this.setOperation(query.body, ctes, outer);
+    if (query.body.k === 'select') return this.select(query.body, ctes, outer, query.orderBy, limit, top);
+    const inner = query.body.k === 'nested' ? this.query(query.body.query, ctes, outer, top) : this.setOperation(query.body, ctes, outer, top);
     if (query.orderBy.length === 0 && limit === undefined) return inner;
     // ORDER BY after a set operation names its result columns: sort the result as a table.
     const qualifier = this.unique('gk_sorted');
@@ -1364,9 +1374,9 @@ class Translator {
     return n;
   }
 
-  private setOperation(op: Extract<SetExpr, { k: 'setop' }>, ctes: Ctes, outer: Scope | undefined): QueryOut {
-    const left = this.setBranch(op.left, ctes, outer);
-    const right = this.setBranch(op.right, ctes, outer);
+  private setOperation(op: Extract<SetExpr, { k: 'setop' }>, ctes: Ctes, outer: Scope | undefined, top: boolean): QueryOut {
+    const left = this.setBranch(op.left, ctes, outer, top);
+    const right = this.setBranch(op.right, ctes, outer, top);
     if (left.columns.length !== right.columns.length) {
       this.error(`${op.op} of queries with ${left.columns.length} and ${right.columns.length} columns`);
     }
@@ -1390,25 +1400,25 @@ class Translator {
     return { sql, columns: left.columns.map((c, i) => ({ ...c, type: types[i]! })) };
   }
 
-  private setBranch(branch: SetExpr, ctes: Ctes, outer: Scope | undefined): QueryOut {
-    if (branch.k === 'select') return this.select(branch, ctes, outer, [], undefined);
-    if (branch.k === 'nested') return this.query(branch.query, ctes, outer);
-    return this.setOperation(branch, ctes, outer);
+  private setBranch(branch: SetExpr, ctes: Ctes, outer: Scope | undefined, top: boolean): QueryOut {
+    if (branch.k === 'select') return this.select(branch, ctes, outer, [], undefined, top);
+    if (branch.k === 'nested') return this.query(branch.query, ctes, outer, top);
+    return this.setOperation(branch, ctes, outer, top);
   }
 
-  private select(select: Select, ctes: Ctes, outer: Scope | undefined, orderBy: readonly OrderItem[], limit: bigint | undefined): QueryOut {
+  private select(select: Select, ctes: Ctes, outer: Scope | undefined, orderBy: readonly OrderItem[], limit: bigint | undefined, top = false): QueryOut {
     const from = select.from.length > 0 ? this.fromList(select.from, ctes, outer) : EMPTY_FROM;
     const scope: Scope = { from, ctes, ...(outer && { parent: outer }), outer: { count: 0 } };
 
     const outputs: Output[] = [];
     for (const item of select.items) {
       if (item.k === 'star') {
-        for (const c of this.star(from, item.qualifier)) outputs.push({ name: c.name, unnamed: !!c.unnamed, type: c.type, sql: c.sql, aggregate: false });
+        for (const c of this.star(from, item.qualifier)) outputs.push({ name: c.name, unnamed: !!c.unnamed, type: c.type, sql: c.sql, aggregate: false, ...(c.input && { input: true }) });
         continue;
       }
       const value = this.expr(item.expr, { scope, clause: 'SELECT', aggregates: true, windows: true });
       const name = item.alias ?? value.name;
-      outputs.push({ name: name ?? label(item.expr), unnamed: name === undefined, type: value.type, sql: value.sql, aggregate: value.aggregate });
+      outputs.push({ name: name ?? label(item.expr), unnamed: name === undefined, type: value.type, sql: value.sql, aggregate: value.aggregate, ...(value.input && { input: true }) });
     }
 
     const where = select.where ? this.condition(select.where, { scope, clause: 'WHERE', aggregates: false, windows: false }) : undefined;
@@ -1420,8 +1430,10 @@ class Translator {
     const order = this.orderBy(orderBy, { scope, clause: 'ORDER BY', aggregates: aggregated, windows: true, aliases: { first: true, outputs } }, outputs);
 
     const columns: QueryColumn[] = outputs.map((o, i) => ({ name: o.name, type: o.type, emitted: o.unnamed ? `gk_column_${i + 1}` : o.name, unnamed: o.unnamed }));
-    // An untyped NULL becomes an INTEGER NULL, so that every result column has a type.
-    const items = outputs.map((o, i) => `${o.type.kind === 'null' ? `CAST(${o.sql} AS INTEGER)` : o.sql} AS ${quoteIdent(columns[i]!.emitted)}`);
+    // An untyped NULL becomes an INTEGER NULL, so that every result column has a type;
+    // the top query's columns get their types (an input's columns have them already).
+    const typed = (o: Output) => (o.type.kind === 'null' ? `CAST(${o.sql} AS INTEGER)` : top && !o.input ? `CAST(${o.sql} AS ${duckdbType(o.type)})` : o.sql);
+    const items = outputs.map((o, i) => `${typed(o)} AS ${quoteIdent(columns[i]!.emitted)}`);
     let sql = `SELECT ${select.distinct ? 'DISTINCT ' : ''}${items.join(', ')}`;
     if (from.sql) sql += ` FROM ${from.sql}`;
     if (where) sql += ` WHERE ${where}`;
@@ -1511,19 +1523,21 @@ class Translator {
         const table = this.tables.get(key);
         let source: string;
         let columns: readonly QueryColumn[];
+        let input = false;
         if (cte) {
           source = cte.sqlName;
           columns = cte.columns;
         } else if (table) {
           source = table.alias;
           columns = table.schema.map((f) => ({ name: f.name, type: f.type, emitted: f.name, unnamed: false }));
+          input = true;
         } else {
           const known = [...ctes.values()].map((c) => c.sqlName).concat(this.options.tables.map((t) => t.alias));
           const near = closest(item.name, known);
           return this.error(`unknown table ${item.name}${near ? ` (did you mean ${near}?)` : ` (the query's tables: ${known.join(', ')})`}`);
         }
         const qualifier = item.alias ?? item.name;
-        return this.relation(quoteIdent(source), qualifier, columns);
+        return this.relation(quoteIdent(source), qualifier, columns, input);
       }
       case 'derived': {
         // A subquery in FROM does not see the enclosing query's columns (that would be LATERAL).
@@ -1536,9 +1550,15 @@ class Translator {
     }
   }
 
-  private relation(source: string, qualifier: string, columns: readonly QueryColumn[]): FromClause {
+  private relation(source: string, qualifier: string, columns: readonly QueryColumn[], input = false): FromClause {
     const sqlName = this.unique(qualifier || 'gk_subquery');
-    const cols: Column[] = columns.map((c) => ({ name: c.name, type: c.type, sql: `${quoteIdent(sqlName)}.${quoteIdent(c.emitted)}`, ...(c.unnamed && { unnamed: true }) }));
+    const cols: Column[] = columns.map((c) => ({
+      name: c.name,
+      type: c.type,
+      sql: `${quoteIdent(sqlName)}.${quoteIdent(c.emitted)}`,
+      ...(c.unnamed && { unnamed: true }),
+      ...(input && { input: true }),
+    }));
     return { sql: `${source} AS ${quoteIdent(sqlName)}`, relations: [{ qualifier, columns: cols }], merged: [], star: cols };
   }
 
@@ -1565,7 +1585,8 @@ class Translator {
         rightKeys.push(r);
         // The merged key is the left one, the right one for RIGHT JOIN, whichever is set for FULL JOIN.
         const sql = join.type === 'RIGHT' ? r.sql : join.type === 'FULL' ? `COALESCE(${l.sql}, ${r.sql})` : l.sql;
-        merged.push({ name: l.name, type: l.type, sql });
+        const side = join.type === 'RIGHT' ? r : l;
+        merged.push({ name: l.name, type: l.type, sql, ...(join.type !== 'FULL' && side.input && { input: true }) });
       }
       const star = keepsRight
         ? [...merged, ...left.star.filter((c) => !leftKeys.includes(c)), ...right.star.filter((c) => !rightKeys.includes(c))]
@@ -1755,7 +1776,7 @@ class Translator {
     }
     const aliasesAfter = ctx.aliases !== undefined && !ctx.aliases.first;
     const column = this.findColumn(e.parts, ctx.scope, !aliasesAfter);
-    if (column) return { sql: column.sql, type: column.type, name: column.name, aggregate: false };
+    if (column) return { sql: column.sql, type: column.type, name: column.name, aggregate: false, ...(column.input && { input: true }) };
     const found = alias();
     if (found) return found;
     this.findColumn(e.parts, ctx.scope, true);
