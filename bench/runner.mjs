@@ -10,8 +10,8 @@
 //        [--cold-runs 11] [--profile]
 // (npm run bench:runner). Results and how to read them: bench/README.md.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -183,7 +183,7 @@ async function main() {
   // 6. Report.
   const mb = (kb) => (kb === undefined ? 'n/a' : (kb / 1024).toFixed(0));
   const ref = duckAll.best;
-  console.log(`gluekit bench:runner: ${ROWS.toLocaleString('en-US')} orders x ${CUSTOMER_ROWS.toLocaleString('en-US')} customers, best of ${RUNS} after a first run, Node ${process.version}, DuckDB ${await duckVersion(duck)}, ${new Date().toISOString().slice(0, 10)}`);
+  console.log(`gluekit bench:runner: ${ROWS.toLocaleString('en-US')} orders x ${CUSTOMER_ROWS.toLocaleString('en-US')} customers, best of ${RUNS} after a first run, Node ${process.version}, DuckDB ${await duckVersion(duck)}, ${new Date().toISOString().slice(0, 10)}, load average ${loadavg()[0].toFixed(1)} at the end`);
   console.log('');
   console.log('| what | first ms | best ms | ratio to DuckDB (best) |');
   console.log('| --- | ---: | ---: | ---: |');
@@ -210,7 +210,9 @@ async function main() {
   console.log(`output: ${summary.rows} rows in ${summary.partitions} partitions (order_date), revenue ${summary.revenue}, orders ${summary.orders}`);
   for (const c of checks) console.log(`  ${c.same ? 'same as' : 'DIFFERS from'} DuckDB: ${c.name}${c.same ? '' : ` (${c.detail})`}`);
 
-  if (opts.profile) await profile();
+  if (opts.profile) {
+    await profile(() => runJob(ir, { store: new FixtureStore(fixtures), staging: new DirectoryStaging(freshOut('prof'), 'profile') }));
+  }
   log(`bench:runner took ${((performance.now() - started) / 1000).toFixed(0)} s`);
   if (failed.length > 0) {
     console.error(`\nbench:runner: ${failed.length} output(s) differ from DuckDB's; the timings above measure a wrong answer`);
@@ -282,43 +284,62 @@ async function duckVersion(duck) {
 }
 
 /**
- * `--profile`: the CLI run under --cpu-prof, summarised as self time per function and per
- * source file, to say where gluekit's time goes.
+ * `--profile`: one more in-process run under V8's sampling profiler (after the timed runs,
+ * so start-up and JIT warm-up are not in it). Each sample is charged to the stage (job
+ * node) whose code is nearest the top of its stack, so a kernel called by the join counts
+ * as join time; then the functions with the most self time, per stage.
  */
-async function profile() {
-  const dir = join(tmp, 'cpuprof');
-  log('profiling gluekit run (node --cpu-prof)…');
-  const r = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, 'cli/bin.js', 'run', JOB, '--fixtures', fixtures, '--out', freshOut('prof')], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`profiled run failed:\n${r.stderr}`);
-  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
-  const { nodes, samples, timeDeltas } = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-  const byId = new Map(nodes.map((n) => [n.id, n]));
+async function profile(run) {
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  await run();
+  const { profile: p } = await session.post('Profiler.stop');
+  session.disconnect();
+
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const self = new Map();
-  // Each sample's time is the delta to the next sample.
-  for (let i = 0; i < samples.length; i++) {
-    const ms = (timeDeltas[i + 1] ?? 0) / 1000;
-    self.set(samples[i], (self.get(samples[i]) ?? 0) + ms);
-  }
-  const total = [...self.values()].reduce((a, b) => a + b, 0);
-  const shortUrl = (url) => url.replace(/^file:\/\//, '').replace(root, '').replace(/.*node_modules\//, 'node_modules/') || '(native/VM)';
-  const perFunction = new Map();
-  const perFile = new Map();
+  // A sample's time is the delta to the next sample.
+  p.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i + 1] ?? 0) / 1000));
+
+  const file = (url) => url.replace(/^file:\/\//, '').replace(root, '').replace(/.*node_modules\//, 'node_modules/');
+  const stageOf = (id) => {
+    for (let at = id; at !== undefined; at = parent.get(at)) {
+      const { url, functionName } = byId.get(at).callFrame;
+      const f = file(url);
+      const transform = /^transforms\/(.+)\.ts$/.exec(f);
+      if (transform) return transform[1];
+      if (f === 'local-runner/sink-writer.ts') return 'sink (partition, write)';
+      if (f === 'local-runner/source-reader.ts' || f === 'local-runner/formats/conform.ts' || f === 'local-runner/formats/parquet-footer.ts') return 'source (read)';
+      // parquet.ts and the fixtures store hold both directions: their writing functions are named write.
+      if (f === 'local-runner/formats/parquet.ts' || f === 'local-runner/stores/fixtures.ts') return functionName === 'write' ? 'sink (partition, write)' : 'source (read)';
+    }
+    return 'elsewhere (GC, I/O, executor)';
+  };
+  const stages = new Map();
+  let total = 0;
   for (const [id, ms] of self) {
-    const { functionName, url, lineNumber } = byId.get(id).callFrame;
-    const where = shortUrl(url);
-    const key = `${functionName || '(anonymous)'}  ${where}${url ? `:${lineNumber + 1}` : ''}`;
-    perFunction.set(key, (perFunction.get(key) ?? 0) + ms);
-    perFile.set(where, (perFile.get(where) ?? 0) + ms);
+    const { functionName, url, columnNumber } = byId.get(id).callFrame;
+    // tsx compiles each module onto one line, so a column tells anonymous functions apart.
+    const name = `${functionName || `(anonymous:${columnNumber})`}${url ? `  ${file(url)}` : ''}`;
+    const stage = stageOf(id);
+    if (!stages.has(stage)) stages.set(stage, { ms: 0, functions: new Map() });
+    const s = stages.get(stage);
+    s.ms += ms;
+    s.functions.set(name, (s.functions.get(name) ?? 0) + ms);
+    total += ms;
   }
-  const top = (map, n) => [...map].sort((a, b) => b[1] - a[1]).slice(0, n);
-  console.log(`\nprofile of gluekit run (${total.toFixed(0)} ms sampled): top self time by function`);
-  for (const [key, ms] of top(perFunction, 25)) console.log(`  ${ms.toFixed(0).padStart(6)} ms ${((100 * ms) / total).toFixed(1).padStart(5)}%  ${key}`);
-  console.log('by file');
-  for (const [key, ms] of top(perFile, 15)) console.log(`  ${ms.toFixed(0).padStart(6)} ms ${((100 * ms) / total).toFixed(1).padStart(5)}%  ${key}`);
+  const pct = (ms) => `${((100 * ms) / total).toFixed(1).padStart(5)}%`;
+  console.log(`\nprofile of one in-process run (${total.toFixed(0)} ms sampled): self time per stage, and its top functions`);
+  for (const [stage, { ms, functions }] of [...stages].sort((a, b) => b[1].ms - a[1].ms)) {
+    console.log(`  ${ms.toFixed(0).padStart(6)} ms ${pct(ms)}  ${stage}`);
+    for (const [name, fms] of [...functions].sort((a, b) => b[1] - a[1]).slice(0, 6)) console.log(`           ${fms.toFixed(0).padStart(5)} ms ${pct(fms)}  ${name}`);
+  }
 }
 
 // Last, so that every helper above is initialised before it runs.

@@ -1432,7 +1432,7 @@ class Translator {
     const columns: QueryColumn[] = outputs.map((o, i) => ({ name: o.name, type: o.type, emitted: o.unnamed ? `gk_column_${i + 1}` : o.name, unnamed: o.unnamed }));
     // An untyped NULL becomes an INTEGER NULL, so that every result column has a type;
     // the top query's columns get their types (an input's columns have them already).
-    const typed = (o: Output) => (o.type.kind === 'null' ? `CAST(${o.sql} AS INTEGER)` : top && !o.input ? `CAST(${o.sql} AS ${duckdbType(o.type)})` : o.sql);
+    const typed = (o: Output) => (o.type.kind === 'null' ? `CAST(${o.sql} AS INTEGER)` : top && !o.input && !isCastTo(o.sql, duckdbType(o.type)) ? `CAST(${o.sql} AS ${duckdbType(o.type)})` : o.sql);
     const items = outputs.map((o, i) => `${typed(o)} AS ${quoteIdent(columns[i]!.emitted)}`);
     let sql = `SELECT ${select.distinct ? 'DISTINCT ' : ''}${items.join(', ')}`;
     if (from.sql) sql += ` FROM ${from.sql}`;
@@ -2398,6 +2398,28 @@ class Translator {
 // ---------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------
+
+/** Whether `sql` is one CAST (or TRY_CAST) to `type` as a whole, so that it has that type already. */
+function isCastTo(sql: string, type: string): boolean {
+  const m = /^(?:TRY_)?CAST\(/.exec(sql);
+  if (!m || !sql.endsWith(` AS ${type})`)) return false;
+  // The CAST's parenthesis must close at the very end (not `CAST(a AS T) + CAST(b AS T)`), outside string literals.
+  let depth = 0;
+  let quoted: string | undefined;
+  for (let i = m[0].length - 1; i < sql.length; i++) {
+    const c = sql[i]!;
+    if (quoted) {
+      if (c === quoted) quoted = undefined;
+    } else if (c === "'" || c === '"') {
+      quoted = c;
+    } else if (c === '(') {
+      depth++;
+    } else if (c === ')' && --depth === 0) {
+      return i === sql.length - 1;
+    }
+  }
+  return false;
+}
 
 /** A type with its indefinite article, for messages: "an int", "a string". */
 function article(type: GlueType): string {

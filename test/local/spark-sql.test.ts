@@ -6,12 +6,14 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Table, type RecordBatch } from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveSchema, type Schema } from '../../catalog/schema.js';
 import { ProblemList } from '../../core/problems.js';
-import { s3Sink, s3Source, sparkSql, type GlueVersion, type SchemaInput } from '../../index.js';
+import { aggregate, s3Sink, s3Source, sparkSql, type GlueVersion, type SchemaInput } from '../../index.js';
 import { runSparkSql } from '../../local-runner/sql/duckdb-session.js';
-import { rowsToBatches, runLocally, tableRows } from '../../local-runner/testing.js';
+import { substringSql } from '../../kernels/functions.js';
+import { rowsToBatches, runLocally, tableRows, type Row } from '../../local-runner/testing.js';
 import { expectJobRows, orderedRows, testJob, type Inputs } from './harness.js';
 
 const orders = { order_id: 'int', customer_id: 'int', amount: 'decimal(10,2)', status: 'string', placed_at: 'timestamp' };
@@ -212,27 +214,91 @@ describe('SparkSQL locally', () => {
   });
 });
 
+describe('SparkSQL agrees with gluekit’s own kernels', () => {
+  it('sums and averages decimals as the Aggregate transform does', async () => {
+    const job = testJob({
+      glueVersion: '5.0',
+      sources: { orders: s3Source({ path: 's3://test-in/orders/', format: 'json', schema: orders }) },
+      transforms: {
+        bySql: sparkSql({
+          inputs: { o: 'orders' },
+          query: 'SELECT customer_id, sum(amount) AS total, avg(amount) AS mean, max(amount) AS top FROM o GROUP BY customer_id',
+          schema: { customer_id: 'int', total: 'decimal(20,2)', mean: 'decimal(14,6)', top: 'decimal(10,2)' },
+        }),
+        byAggregate: aggregate({
+          input: 'orders',
+          groupBy: ['customer_id'],
+          aggregations: [
+            { fn: 'sum', column: 'amount', as: 'total' },
+            { fn: 'avg', column: 'amount', as: 'mean' },
+            { fn: 'max', column: 'amount', as: 'top' },
+          ],
+        }),
+      },
+      sinks: {
+        sql: s3Sink({ input: 'bySql', path: 's3://test-out/sql/', format: 'json' }),
+        kernel: s3Sink({ input: 'byAggregate', path: 's3://test-out/kernel/', format: 'json' }),
+      },
+    });
+    // Thirds and sixths: the averages round, and rounding is where engines differ.
+    const amounts = ['1.00', '2.00', '2.00', '0.01', '0.02', '0.02', '99999999.99', '-0.05', null, '33.33', '33.33', '33.34', '0.07'];
+    const rows = amounts.map((amount, i) => ({ order_id: i, customer_id: Math.floor(i / 3), amount, status: 'PAID', placed_at: null }));
+    const { outputs } = await runLocally(job, { inputs: { orders: rows } });
+    const sorted = (table: Table | undefined) => tableRows(table!).sort((a, b) => Number(a.customer_id) - Number(b.customer_id));
+    expect(sorted(outputs.sql)).toEqual(sorted(outputs.kernel));
+    expect(sorted(outputs.sql).map((r) => r.mean)).toEqual(['1.666667', '0.016667', '33333333.313333', '33.333333', '0.070000']);
+  });
+
+  it('takes substrings as Spark does, for every start and length around the string', async () => {
+    const cases: string[] = [];
+    for (let pos = -6; pos <= 6; pos++) for (let len = -2; len <= 6; len++) cases.push(`substring('héllo', ${pos}, ${len}) AS s_${cases.length}`);
+    const declared = Object.fromEntries(cases.map((_, i) => [`s_${i}`, 'string']));
+    const job = sqlJob(`SELECT ${cases.join(', ')}`, declared);
+    const { outputs } = await runLocally(job, { inputs: shop });
+    const [row] = tableRows(outputs.out!);
+    let i = 0;
+    for (let pos = -6; pos <= 6; pos++) {
+      for (let len = -2; len <= 6; len++) {
+        expect([pos, len, row![`s_${i}`]]).toEqual([pos, len, substringSql('héllo', pos, len)]);
+        i++;
+      }
+    }
+  });
+
+  it('maps case outside ASCII as Java does, and RLIKE stops where Java and RE2 read a pattern differently', async () => {
+    const job = sqlJob("SELECT name, upper(name) AS up, lower(name) AS low, name RLIKE '^[a-z]+$' AS plain FROM c", { name: 'string', up: 'string', low: 'string', plain: 'boolean' }, { sources: { customers }, aliases: { c: 'customers' } });
+    await expectJobRows(job, { customers: [{ customer_id: 1, name: 'ǆemal straße İ' }, { customer_id: 2, name: 'ann' }] }, {
+      out: [
+        { name: 'ǆemal straße İ', up: 'ǄEMAL STRASSE İ', low: 'ǆemal straße i̇', plain: false },
+        { name: 'ann', up: 'ANN', low: 'ann', plain: true },
+      ],
+    });
+    // Java's $ also matches before a final line terminator; RE2's does not.
+    const error = await failure(runLocally(job, { inputs: { customers: [{ customer_id: 1, name: 'ann\n' }] } }));
+    expect(error.message).toBe(`node "q": unsupported in local SparkSQL: RLIKE '^[a-z]+$' on a value with line terminators (Java's and DuckDB's regular expressions differ there) (node "q")`);
+  });
+});
+
 describe('the DuckDB session', () => {
   let parent: string;
   const schema = (input: SchemaInput): Schema => resolveSchema(input, new ProblemList('test.ts', 'test').at('schema', 'schema'))!;
   const ordersSchema = schema(orders);
-  async function* batchesOf(rows: Inputs[string]): AsyncIterable<import('apache-arrow').RecordBatch> {
-    yield* await rowsToBatches(rows!, ordersSchema, { ansi: false }, 'orders');
+  async function* batchesOf(rows: readonly Row[]): AsyncIterable<RecordBatch> {
+    yield* await rowsToBatches(rows, ordersSchema, { ansi: false }, 'orders');
   }
   const run = (query: string, declared: SchemaInput, extra: Partial<Parameters<typeof runSparkSql>[0]> = {}) =>
     runSparkSql({
       node: 'q',
       query,
       aliases: [{ alias: 'o', id: 'orders' }],
-      inputs: [{ id: 'orders', schema: ordersSchema, batches: batchesOf(shop.orders) }],
+      inputs: [{ id: 'orders', schema: ordersSchema, batches: batchesOf(shop.orders!) }],
       declared: schema(declared),
       ctx: { ansi: false },
       tempParent: parent,
       ...extra,
     });
-  async function rowsOf(batches: AsyncIterable<import('apache-arrow').RecordBatch>) {
-    const { Table } = await import('apache-arrow');
-    const all = [];
+  async function rowsOf(batches: AsyncIterable<RecordBatch>) {
+    const all: RecordBatch[] = [];
     for await (const b of batches) all.push(b);
     return tableRows(new Table(all));
   }
