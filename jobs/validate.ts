@@ -17,6 +17,7 @@ import { isJobDefinition, type JobDefinition } from './define.js';
 import type { JobIR, NodeIR } from './ir.js';
 import { resolveSink, sinkInput, type SinkNode } from './nodes/sinks.js';
 import { resolveSource, type SourceNode } from './nodes/sources.js';
+import { checkAnsiCasts } from './ansi-casts.js';
 import { checkEncryption, resolveSecuritySettings } from './security.js';
 import { resolveSettings } from './settings.js';
 
@@ -81,14 +82,15 @@ export function validateJob(definition: unknown, options: { file?: string } = {}
       problems,
     );
     if (problems.errorCount === 0) {
-      const ir: JobIR = Object.freeze({
+      const candidate: JobIR = Object.freeze({
         kind: 'JobIR',
         ...(options.file !== undefined && { file: options.file }),
         settings,
         security: jobSecurity,
         nodes: Object.freeze(order.map((p) => nodes.get(p.id)!)),
       });
-      return { ir, problems: problems.items };
+      checkAnsiCasts(candidate, problems);
+      if (problems.errorCount === 0) return { ir: candidate, problems: problems.items };
     }
   }
   return { problems: problems.items };

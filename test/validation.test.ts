@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import base from '../examples/orders/job.js';
 import {
   aggregate,
+  applyMapping,
   col,
   cseKms,
   defineJob,
@@ -84,6 +85,8 @@ const cases: Case[] = [
   { name: 'sink reading a sink', job: sinks({ copy: s3Sink({ input: 'revenue_out', path: 's3://acme-analytics/copy/' }) }), path: 'sinks.copy.input', message: '"revenue_out" is a sink' },
   { name: 'no sinks', job: with_({ sinks: {} }), path: 'sinks', message: 'at least one sink' },
   { name: 'not a job', job: { name: 'x' }, path: '', message: 'defineJob' },
+  { name: 'a cast ANSI mode refuses on Glue 6.0 (ApplyMapping)', job: transforms({ orders_by_day: applyMapping({ input: 'paid_orders', mappings: [{ from: 'order_id' }, { from: 'customer_id' }, { from: 'order_ts', to: 'order_date', type: 'boolean' }, { from: 'amount' }] }) }), path: 'transforms.orders_by_day.mappings[2].type', message: 'refuses CAST(timestamp AS boolean)' },
+  { name: 'a cast ANSI mode refuses on Glue 6.0 (Filter)', job: transforms({ paid_orders: filter({ input: 'orders', where: col('order_ts').cast('boolean').eq(true) }) }), path: 'transforms.paid_orders.where.left', message: '[DATATYPE_MISMATCH.CAST_WITH_CONF_SUGGESTION]' },
 ];
 
 describe('malformed job definitions', () => {
@@ -115,6 +118,16 @@ describe('malformed job definitions', () => {
   it('does not cascade: nodes downstream of a broken node are not reported', () => {
     const job = defineJob(transforms({ paid_orders: filter({ input: 'orders', where: col('ammount').gt(0) }) }));
     expect(validateJob(job).problems).toHaveLength(1);
+  });
+
+  it('accepts a cast ANSI mode refuses on Glue 5.0, where it runs', () => {
+    const job = defineJob({
+      ...props,
+      glueVersion: '5.0',
+      sinks: { revenue_out: revenueOut({ encryption: cseKms(props.sources.orders!.encryption!.kmsKey) }) },
+      transforms: { ...props.transforms, paid_orders: filter({ input: 'orders', where: col('order_ts').cast('boolean').eq(true) }) },
+    });
+    expect(validateJob(job).problems.filter((p) => p.severity === 'error')).toEqual([]);
   });
 
   it('accepts the example as it is', () => {

@@ -246,7 +246,7 @@ describe('SparkSQL agrees with gluekit’s own kernels', () => {
     const { outputs } = await runLocally(job, { inputs: { orders: rows } });
     const sorted = (table: Table | undefined) => tableRows(table!).sort((a, b) => Number(a.customer_id) - Number(b.customer_id));
     expect(sorted(outputs.sql)).toEqual(sorted(outputs.kernel));
-    expect(sorted(outputs.sql).map((r) => r.mean)).toEqual(['1.666667', '0.016667', '33333333.313333', '33.333333', '0.070000']);
+    expect(sorted(outputs.sql).map((r) => r.mean)).toEqual(['1.666667', '0.016667', '49999999.970000', '33.333333', '0.070000']);
   });
 
   it('takes substrings as Spark does, for every start and length around the string', async () => {
