@@ -47,3 +47,8 @@ console.log(`gluekit bench: median of ${runs} runs, Node ${process.version}, ${n
 console.log('| what | median ms | ratio to node -e 0 |');
 console.log('| --- | ---: | ---: |');
 for (const [name, ms] of rows) console.log(`| ${name} | ${ms.toFixed(0)} | ${(ms / reference).toFixed(2)} |`);
+
+// The local runner against DuckDB (bench/runner.mjs, about a minute), with references of its own.
+console.log('');
+const runner = spawnSync(process.execPath, ['--import', 'tsx', 'bench/runner.mjs'], { cwd: root, stdio: 'inherit' });
+if (runner.status !== 0) process.exitCode = runner.status ?? 1;

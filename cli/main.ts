@@ -19,11 +19,15 @@ Usage:
                                                  write <dir>/<job-name>/: job.json,
                                                  security-configuration.json, script.py,
                                                  iam-policy.json, graph.mmd
-  gluekit run <job.ts> [--fixtures <dir>] [--out <dir>] [--keystore <file>] [--json]
+  gluekit run <job.ts> [--fixtures <dir> | --s3] [--out <dir>] [--keystore <file>] [--json]
                                                  run the job locally: sources from the
                                                  fixtures dir (default: fixtures/ beside
                                                  the job), sinks and run-report.json into
                                                  --out (default: out/<job-name>/run/);
+                                                 --s3: sources and sinks on the S3
+                                                 endpoint the AWS SDK is configured for
+                                                 (AWS_ENDPOINT_URL_S3, profile, region),
+                                                 run-report.json still into --out;
                                                  CSE-KMS sources decrypt with the local
                                                  keystore (--allow-legacy-cse for V1)
   gluekit preview <file> [--limit N] [--json]    schema and first rows of a Parquet,
@@ -65,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
         return await previewCommand(parse(rest, { limit: { type: 'string' } }));
       case 'run':
         return await runCommand(
-          parse(rest, { fixtures: { type: 'string' }, out: { type: 'string' }, keystore: { type: 'string' }, 'allow-legacy-cse': { type: 'boolean' } }),
+          parse(rest, { fixtures: { type: 'string' }, out: { type: 'string' }, keystore: { type: 'string' }, 'allow-legacy-cse': { type: 'boolean' }, s3: { type: 'boolean' } }),
         );
       case undefined:
       case 'help':

@@ -1,8 +1,11 @@
 /**
- * `gluekit run <job.ts> [--fixtures DIR] [--out DIR] [--keystore FILE] [--json]`: runs a job locally.
+ * `gluekit run <job.ts> [--fixtures DIR | --s3] [--out DIR] [--keystore FILE] [--json]`: runs a job locally.
  * Sources read from the fixtures directory (default: `fixtures/` beside the job file),
  * sinks write below the output directory (default: `out/<job-name>/run/`), which also
  * gets `run-report.json`. Nothing is written unless the whole run succeeds.
+ * With `--s3`, sources and sinks are the S3 endpoint of the AWS SDK's standard
+ * configuration instead (AWS_ENDPOINT_URL_S3, profiles, region); the report still goes
+ * to the output directory.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
@@ -11,6 +14,7 @@ import { LocalKeystore } from '../local-runner/cse/keystore.js';
 import { runJob, type ProgressEvent } from '../local-runner/executor.js';
 import { runReport, summaryTable } from '../local-runner/report.js';
 import { DirectoryStaging, FixtureStore } from '../local-runner/stores/fixtures.js';
+import type { ObjectStore, OutputStaging } from '../local-runner/stores/store.js';
 import { UsageError, type ParsedArgs } from './main.js';
 import { checkJobFile, printProblems } from './report.js';
 
@@ -23,18 +27,24 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
     return 1;
   }
   const ir = job.ir;
+  const s3 = args.values.s3 === true;
+  if (s3 && typeof args.values.fixtures === 'string') throw new UsageError('--s3 reads sources from S3; leave out --fixtures');
   const fixtures = typeof args.values.fixtures === 'string' ? args.values.fixtures : join(dirname(file), 'fixtures');
   const out = typeof args.values.out === 'string' ? args.values.out : join('out', ir.settings.name, 'run');
+  const keystore = typeof args.values.keystore === 'string' ? await LocalKeystore.open(args.values.keystore) : undefined;
+  const io = s3 ? await s3Io() : { store: new FixtureStore(fixtures), staging: new DirectoryStaging(out, randomBytes(6).toString('hex')), close: async () => {} };
   const progress = args.json ? undefined : progressPrinter(ir.nodes.map((n) => n.id));
 
-  const keystore = typeof args.values.keystore === 'string' ? await LocalKeystore.open(args.values.keystore) : undefined;
   const result = await runJob(ir, {
-    store: new FixtureStore(fixtures),
+    store: io.store,
     ...(keystore && { keys: keystore }),
     ...(args.values['allow-legacy-cse'] === true && { allowLegacyCse: true }),
-    staging: new DirectoryStaging(out, randomBytes(6).toString('hex')),
+    staging: io.staging,
     ...(progress && { onProgress: progress.update }),
-  }).finally(() => progress?.finish());
+  }).finally(async () => {
+    progress?.finish();
+    await io.close();
+  });
 
   const report = runReport(result, file);
   await mkdir(out, { recursive: true });
@@ -54,6 +64,21 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
     console.log(`run report: ${reportPath} (${report.ms.toFixed(0)} ms)`);
   }
   return 0;
+}
+
+/** The S3 endpoint as store and staging. The SDK is loaded only for --s3, so other runs start as fast as before. */
+async function s3Io(): Promise<{ store: ObjectStore; staging: OutputStaging; close: () => Promise<void> }> {
+  const { S3Staging, S3Store, s3ClientFromEnvironment } = await import('../local-runner/stores/s3.js');
+  const client = s3ClientFromEnvironment();
+  const store = new S3Store(client);
+  return {
+    store,
+    staging: new S3Staging(client),
+    close: async () => {
+      await store.close();
+      client.destroy();
+    },
+  };
 }
 
 /**

@@ -75,6 +75,11 @@ export class LocalKeystore implements KeyProvider {
     return { plaintext, ciphertextBlob: wrapDataKey(key.keyId, key.material, plaintext, encryptionContext) };
   }
 
+  async encrypt(keyId: string, plaintext: Uint8Array, encryptionContext: EncryptionContext): Promise<Uint8Array> {
+    const key = this.#usable(this.#resolve(keyId));
+    return wrapDataKey(key.keyId, key.material, plaintext, encryptionContext);
+  }
+
   async decrypt(ciphertextBlob: Uint8Array, encryptionContext: EncryptionContext, keyId?: string): Promise<Uint8Array> {
     const parsed = parseBlob(ciphertextBlob);
     if (!parsed.ok) throw new KmsError('InvalidCiphertextException', parsed.reason);

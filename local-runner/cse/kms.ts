@@ -32,6 +32,12 @@ export interface KeyProvider {
   decrypt(ciphertextBlob: Uint8Array, encryptionContext: EncryptionContext, keyId?: string): Promise<Uint8Array>;
   /** KMS GenerateDataKey with a 256-bit AES key spec. `keyId` is a key id, key ARN, alias or alias ARN. */
   generateDataKey(keyId: string, encryptionContext: EncryptionContext): Promise<DataKey>;
+  /**
+   * KMS Encrypt: wraps an existing data key under `keyId`, bound to `encryptionContext`;
+   * returns the ciphertext blob. Only re-wrapping (key rotation, cse/rewrap.ts) needs it,
+   * so a provider may leave it out.
+   */
+  encrypt?(keyId: string, plaintext: Uint8Array, encryptionContext: EncryptionContext): Promise<Uint8Array>;
   /** KMS DescribeKey. */
   describe?(keyId: string): Promise<KeyDescription>;
 }

@@ -129,8 +129,13 @@ export async function* runSparkSql(run: SparkSqlRun): AsyncIterable<RecordBatch>
     } else if (mismatch !== undefined) {
       throw mismatch;
     }
-    // No extension may be fetched or loaded behind the run's back.
-    instance = await DuckDBInstance.create(':memory:', { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' });
+    // No extension may be fetched or loaded behind the run's back, and what DuckDB spills
+    // to disk (an in-memory database spills to ./.tmp by default) stays in the private directory.
+    instance = await DuckDBInstance.create(':memory:', {
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+      temp_directory: join(dir, 'spill'),
+    });
     connection = await instance.connect();
     await connection.run(`SET TimeZone = 'UTC'`);
     for (const macro of DUCKDB_MACROS) await connection.run(macro);
@@ -139,7 +144,7 @@ export async function* runSparkSql(run: SparkSqlRun): AsyncIterable<RecordBatch>
 
     const out = join(dir, 'result.parquet');
     try {
-      await connection.run(`COPY (${translation.sql}) TO ${quoteString(out)} (FORMAT PARQUET)`);
+      await connection.run(`COPY (${translation.sql}) TO ${quoteString(out)} (FORMAT PARQUET, COMPRESSION 'uncompressed')`);
     } catch (e) {
       throw runError(e, raised, run);
     }
@@ -212,9 +217,10 @@ function runError(e: unknown, raised: { error?: unknown }, run: SparkSqlRun): un
   const sparkClass = /^\[([A-Z_.]+)\] ([\s\S]*)$/.exec(detail);
   if (sparkClass) return new SparkRuntimeError(sparkClass[1]!, sparkClass[2]!);
   if (detail.startsWith('unsupported in local SparkSQL:')) return new Error(detail);
-  if (/^Out of Range Error|^Conversion Error/.test(message)) {
-    if (run.ctx.ansi) return new SparkRuntimeError('ARITHMETIC_OVERFLOW', `${detail} (as computed by DuckDB)`);
-    return new Error(`${detail}: an overflow, which Spark with ANSI mode off would wrap around or turn into NULL; the local runner stops instead (node "${run.node}")`);
+  const overflow = /^(Out of Range|Conversion) Error/.exec(message);
+  if (overflow) {
+    if (run.ctx.ansi) return new SparkRuntimeError(overflow[1] === 'Conversion' ? 'CAST_OVERFLOW' : 'ARITHMETIC_OVERFLOW', `${detail} (as computed by DuckDB)`);
+    return new Error(`${detail}: an overflow, where Spark with ANSI mode off does not fail (it wraps around, saturates or gives NULL); the local runner stops instead (node "${run.node}")`);
   }
   return new Error(`DuckDB failed to run the translated query: ${message} (node "${run.node}")`);
 }

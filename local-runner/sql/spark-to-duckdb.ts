@@ -26,12 +26,21 @@
  * - ties (ORDER BY with equal keys, row_number() over equal keys) break arbitrarily in
  *   both engines, so the order among equal rows may differ;
  * - with ANSI on, a division by zero in a branch DuckDB evaluates and Spark skips (or the
- *   other way round) fails in one engine only.
+ *   other way round) fails in one engine only;
+ * - floor/ceil of NaN or of a double beyond BIGINT stop the run (Spark gives 0 or saturates);
+ * - upper/lower follow the Unicode version of Node.js, Spark's that of its Java (8 or 17):
+ *   characters added to Unicode since then may map differently;
+ * - DuckDB runs some correlated subqueries Spark refuses to analyse (Spark's limits on
+ *   correlation are not checked here): such a job works locally and fails on Glue.
+ * Stricter than Spark on purpose: a string is never converted implicitly to a number,
+ * boolean or (unless it is a literal) a date: Spark's rules for that differ between Glue
+ * versions and turn bad strings into NULLs; an explicit CAST states the intent.
  */
 import { boundedDecimal, canCast, commonType, formatGlueType, isComplex, isIntegral, isNumeric, isStringLike, t, typesEqual, type GlueType } from '../../catalog/types.js';
 import type { Schema } from '../../catalog/schema.js';
 import { closest } from '../../core/did-you-mean.js';
 import { arithmeticType, decimalLiteralType } from '../../expr/typecheck.js';
+import { divideByZeroError } from '../../kernels/arithmetic.js';
 import { ansiCastRefusal } from '../../kernels/cast.js';
 
 // ---------------------------------------------------------------------------
@@ -438,7 +447,7 @@ class Parser {
 
   statement(): Query {
     const first = this.peek();
-    if (first.kind === 'word' && !['SELECT', 'WITH'].includes(first.text.toUpperCase()) && !this.isOp('(')) {
+    if (first.kind === 'word' && !['SELECT', 'WITH'].includes(first.text.toUpperCase())) {
       const word = first.text.toUpperCase();
       if (['FROM', 'VALUES', 'TABLE', 'MAP', 'REDUCE'].includes(word)) this.unsupported(`queries starting with ${word}`);
       this.unsupported(`${word} statements (only queries run)`);
@@ -961,8 +970,6 @@ class Parser {
       case 'R':
         if (this.peek(1).kind === 'string' && this.peek(1).pos === token.pos + 1) this.unsupported("raw string literals r'...'");
         break;
-      case 'EXISTS':
-        break;
     }
     if (this.isOp('(', 1)) return this.call();
     if (NON_DETERMINISTIC.has(token.text.toLowerCase())) this.unsupported(`${token.text.toLowerCase()} (non-deterministic)`);
@@ -1270,9 +1277,8 @@ const DATE_TRUNC_UNITS: Record<string, string> = {
 const DATE_TEXT = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIMESTAMP_TEXT = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?$/;
 
-/** The message of Spark's DIVIDE_BY_ZERO (kernels/arithmetic.ts's divideByZeroError). */
-const DIVIDE_BY_ZERO =
-  '[DIVIDE_BY_ZERO] Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead. If necessary set "spark.sql.ansi.enabled" to "false" to bypass this error.';
+/** Spark's DIVIDE_BY_ZERO message, which the SQL raises itself (the session turns it back into a SparkRuntimeError). */
+const DIVIDE_BY_ZERO = divideByZeroError().message;
 
 class Translator {
   private readonly tables = new Map<string, { alias: string; schema: Schema }>();
