@@ -19,7 +19,7 @@ Usage:
                                                  write <dir>/<job-name>/: job.json,
                                                  security-configuration.json, script.py,
                                                  iam-policy.json, graph.mmd
-  gluekit run <job.ts> [--fixtures <dir> | --s3] [--out <dir>] [--keystore <file>] [--json]
+  gluekit run <job.ts> [--fixtures <dir> | --s3] [--out <dir>] [--keystore <file> | --kms] [--json]
                                                  run the job locally: sources from the
                                                  fixtures dir (default: fixtures/ beside
                                                  the job), sinks and run-report.json into
@@ -29,12 +29,18 @@ Usage:
                                                  (AWS_ENDPOINT_URL_S3, profile, region),
                                                  run-report.json still into --out;
                                                  CSE-KMS sources decrypt with the local
-                                                 keystore (--allow-legacy-cse for V1)
+                                                 keystore, or with --kms through AWS KMS
+                                                 (the SDK's configuration: profile, region,
+                                                 AWS_ENDPOINT_URL_KMS); --allow-legacy-cse
+                                                 for V1
   gluekit preview <file> [--limit N] [--json]    schema and first rows of a Parquet,
                                                  Arrow, CSV or JSON Lines file
   gluekit kms create-key --keystore <file> [--alias alias/<name>] [--arn <key ARN>] [--test-keys]
                                                  add a key to a local keystore (mode 0600)
-  gluekit fixtures encrypt <in> <out> --keystore <file> --key-id <id|ARN|alias>
+  gluekit kms serve --keystore <file> [--port P] the keystore as a KMS endpoint on
+                                                 127.0.0.1 (default port 4599, 0: any free
+                                                 one) until Ctrl-C; unauthenticated
+  gluekit fixtures encrypt <in> <out> (--keystore <file> | --kms) --key-id <id|ARN|alias>
                   [--context k=v ...] [--instruction-file] [--committing]
                                                  write a CSE-KMS encrypted fixture (S3
                                                  Encryption Client V2, or V3 committing)
@@ -53,23 +59,29 @@ export async function main(argv: string[]): Promise<number> {
       case 'compile':
         return await compileCommand(parse(rest, { out: { type: 'string' } }));
       case 'kms':
-        return await kmsCommand(rest[0], parse(rest.slice(1), { keystore: { type: 'string' }, alias: { type: 'string' }, arn: { type: 'string' }, 'test-keys': { type: 'boolean' } }, 0));
+        return await kmsCommand(
+          rest[0],
+          parse(rest.slice(1), { keystore: { type: 'string' }, alias: { type: 'string' }, arn: { type: 'string' }, 'test-keys': { type: 'boolean' }, port: { type: 'string' } }, 0),
+        );
       case 'fixtures':
         return await fixturesCommand(
           rest[0],
           parse(rest.slice(1), {
             keystore: { type: 'string' },
+            kms: { type: 'boolean' },
             'key-id': { type: 'string' },
             context: { type: 'string', multiple: true },
             'instruction-file': { type: 'boolean' },
             committing: { type: 'boolean' },
+            out: { type: 'string' },
+            'allow-legacy-cse': { type: 'boolean' },
           }),
         );
       case 'preview':
         return await previewCommand(parse(rest, { limit: { type: 'string' } }));
       case 'run':
         return await runCommand(
-          parse(rest, { fixtures: { type: 'string' }, out: { type: 'string' }, keystore: { type: 'string' }, 'allow-legacy-cse': { type: 'boolean' }, s3: { type: 'boolean' } }),
+          parse(rest, { fixtures: { type: 'string' }, out: { type: 'string' }, keystore: { type: 'string' }, kms: { type: 'boolean' }, 'allow-legacy-cse': { type: 'boolean' }, s3: { type: 'boolean' } }),
         );
       case undefined:
       case 'help':

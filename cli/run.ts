@@ -1,5 +1,5 @@
 /**
- * `gluekit run <job.ts> [--fixtures DIR | --s3] [--out DIR] [--keystore FILE] [--json]`: runs a job locally.
+ * `gluekit run <job.ts> [--fixtures DIR | --s3] [--out DIR] [--keystore FILE | --kms] [--json]`: runs a job locally.
  * Sources read from the fixtures directory (default: `fixtures/` beside the job file),
  * sinks write below the output directory (default: `out/<job-name>/run/`), which also
  * gets `run-report.json`. Nothing is written unless the whole run succeeds.
@@ -15,6 +15,7 @@ import { runJob, type ProgressEvent } from '../local-runner/executor.js';
 import { runReport, summaryTable } from '../local-runner/report.js';
 import { DirectoryStaging, FixtureStore } from '../local-runner/stores/fixtures.js';
 import type { ObjectStore, OutputStaging } from '../local-runner/stores/store.js';
+import { awsKmsKeys, checkKeySource } from './kms.js';
 import { UsageError, type ParsedArgs } from './main.js';
 import { checkJobFile, printProblems } from './report.js';
 
@@ -31,19 +32,21 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
   if (s3 && typeof args.values.fixtures === 'string') throw new UsageError('--s3 reads sources from S3; leave out --fixtures');
   const fixtures = typeof args.values.fixtures === 'string' ? args.values.fixtures : join(dirname(file), 'fixtures');
   const out = typeof args.values.out === 'string' ? args.values.out : join('out', ir.settings.name, 'run');
-  const keystore = typeof args.values.keystore === 'string' ? await LocalKeystore.open(args.values.keystore) : undefined;
+  checkKeySource(args);
+  const keys = args.values.kms === true ? await awsKmsKeys() : typeof args.values.keystore === 'string' ? await LocalKeystore.open(args.values.keystore) : undefined;
   const io = s3 ? await s3Io() : { store: new FixtureStore(fixtures), staging: new DirectoryStaging(out, randomBytes(6).toString('hex')), close: async () => {} };
   const progress = args.json ? undefined : progressPrinter(ir.nodes.map((n) => n.id));
 
   const result = await runJob(ir, {
     store: io.store,
-    ...(keystore && { keys: keystore }),
+    ...(keys && { keys }),
     ...(args.values['allow-legacy-cse'] === true && { allowLegacyCse: true }),
     staging: io.staging,
     ...(progress && { onProgress: progress.update }),
   }).finally(async () => {
     progress?.finish();
     await io.close();
+    if (keys && 'close' in keys) keys.close();
   });
 
   const report = runReport(result, file);

@@ -18,12 +18,12 @@ import type { JobIR, NodeIR } from '../jobs/ir.js';
 import { transformSpec } from '../transforms/index.js';
 import type { BatchStream, LocalContext, TransformNode } from '../transforms/transform.js';
 import { readSource } from './source-reader.js';
-import { writeSink, type SinkResult } from './sink-writer.js';
+import { sinkKeysProblem, writeSink, type SinkResult } from './sink-writer.js';
 import type { KeyProvider } from './cse/kms.js';
 import type { ReadOptions } from './formats/format.js';
 import { statisticsTest } from './pushdown.js';
 import type { FilterOptions } from '../transforms/filter.js';
-import type { ObjectStore, OutputStaging } from './stores/store.js';
+import type { CommitFolder, ObjectStore, OutputStaging } from './stores/store.js';
 
 export interface RunOptions {
   /** Where sources read from. */
@@ -32,7 +32,7 @@ export interface RunOptions {
   readonly staging: OutputStaging;
   /** Rows per batch from readers. Default 65,536. */
   readonly batchRows?: number;
-  /** Keys for client-side encrypted (CSE-KMS) sources. */
+  /** Keys for client-side encrypted (CSE-KMS) sources and sinks. */
   readonly keys?: KeyProvider;
   /** Read legacy S3 Encryption Client formats. Off by default. */
   readonly allowLegacyCse?: boolean;
@@ -112,13 +112,20 @@ export async function runJob(ir: JobIR, options: RunOptions): Promise<RunResult>
   const sinks: SinkResult[] = [];
   const outputs = new Map<string, Table>();
 
+  // A sink that cannot encrypt would fail only once its input is computed: fail first.
+  for (const node of ir.nodes) {
+    if (node.role !== 'sink') continue;
+    const problem = await sinkKeysProblem(node, options.keys);
+    if (problem) throw new RunError(node.id, problem);
+  }
+
   try {
     for (const node of ir.nodes) {
       const inputs = node.inputs.map((id) => metered(streams.get(id)!(), meters.get(node.id)!));
       if (node.role === 'sink') {
         const collected: RecordBatch[] = [];
         const rows = options.collect ? tap(inputs[0]!, collected) : inputs[0]!;
-        const result = await timed(meters.get(node.id)!, () => writeSink(node, rows, options.staging, ctx)).catch((e) => {
+        const result = await timed(meters.get(node.id)!, () => writeSink(node, rows, options.staging, ctx, { ...(options.keys && { keys: options.keys }) })).catch((e) => {
           throw e instanceof RunError ? e : new RunError(node.id, e);
         });
         meters.get(node.id)!.rowsOut = result.rows;
@@ -137,7 +144,7 @@ export async function runJob(ir: JobIR, options: RunOptions): Promise<RunResult>
         streams.set(node.id, open);
       }
     }
-    await options.staging.commit(sinks.map((s) => ({ bucket: s.bucket, prefix: s.prefix })));
+    await options.staging.commit(sinks.map((s) => ({ bucket: s.bucket, prefix: s.prefix, ...serverSideEncryption(ir, s.id) })));
   } catch (e) {
     await options.staging.abort();
     throw e;
@@ -191,6 +198,17 @@ function pushdownTests(ir: JobIR, consumers: ReadonlyMap<string, number>): Map<s
     if (test) tests.set(source.id, test);
   }
   return tests;
+}
+
+/**
+ * SSE-KMS as Glue applies it: the sink's own key, else the job's security configuration
+ * key (one SSE-KMS key per job). Stagings that do not encrypt at rest ignore it.
+ */
+function serverSideEncryption(ir: JobIR, sinkId: string): Pick<CommitFolder, 'serverSideEncryption'> {
+  const node = ir.nodes.find((n) => n.id === sinkId);
+  if (node?.role !== 'sink' || node.encryption?.mode === 'CSE-KMS') return {};
+  const key = node.encryption?.kmsKeyArn ?? ir.security.s3KmsKeyArn;
+  return key ? { serverSideEncryption: { algorithm: 'aws:kms', kmsKeyId: key } } : {};
 }
 
 async function* replay(batches: readonly RecordBatch[]): BatchStream {

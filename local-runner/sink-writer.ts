@@ -4,6 +4,10 @@
  * folder here (Spark writes one per task; the count is not part of the contract).
  * Partition values are printed as Spark casts them to string and escaped as Hive does;
  * NULL and empty values go to `__HIVE_DEFAULT_PARTITION__`.
+ *
+ * A CSE-KMS sink encrypts each file after its format writer produced it, as one Amazon S3
+ * Encryption Client object (V2: AES-256-GCM, data key wrapped kms+context under the sink's
+ * key), with the envelope as the object's user metadata.
  */
 import type { RecordBatch } from 'apache-arrow';
 import type { Schema } from '../catalog/schema.js';
@@ -18,6 +22,8 @@ import type { FormatWriter, WriteOptions } from './formats/format.js';
 import { jsonWriter } from './formats/json.js';
 import { parquetWriter } from './formats/parquet.js';
 import type { LocalContext } from '../transforms/transform.js';
+import { encryptObject } from './cse/encrypt.js';
+import { KmsError, type KeyDescription, type KeyProvider } from './cse/kms.js';
 import type { OutputStaging } from './stores/store.js';
 
 export interface WrittenFile {
@@ -45,10 +51,41 @@ export interface SinkResult {
 const WRITERS: Record<S3SinkNode['format'], FormatWriter> = { parquet: parquetWriter, csv: csvWriter, json: jsonWriter };
 const HIVE_NULL = '__HIVE_DEFAULT_PARTITION__';
 
-export async function writeSink(node: S3SinkNode, stream: AsyncIterable<RecordBatch>, staging: OutputStaging, ctx: LocalContext): Promise<SinkResult> {
-  if (node.encryption?.mode === 'CSE-KMS') {
-    throw new Error('writing client-side encrypted (CSE-KMS) objects is not supported yet');
+export interface SinkWriteOptions {
+  /** Keys for client-side encrypted (CSE-KMS) sinks. */
+  readonly keys?: KeyProvider;
+}
+
+/**
+ * Why the sink cannot be written with these keys, or undefined when it can. The executor
+ * asks before the run starts, so a CSE sink without keys fails before anything is read.
+ */
+export async function sinkKeysProblem(node: S3SinkNode, keys: KeyProvider | undefined): Promise<string | undefined> {
+  if (node.encryption?.mode !== 'CSE-KMS') return undefined;
+  if (!keys) return `sink "${node.id}" is client-side encrypted (CSE-KMS); pass a keystore (gluekit run --keystore FILE, or --kms for AWS KMS) to encrypt its files`;
+  // DescribeKey, where the provider has it, finds a missing or disabled key before any work
+  // is done. Only answers that settle it fail here: a caller may be denied DescribeKey and
+  // still be allowed GenerateDataKey, which then decides.
+  const arn = node.encryption.kmsKeyArn;
+  let key: KeyDescription | undefined;
+  try {
+    key = await keys.describe?.(arn);
+  } catch (e) {
+    const settled = e instanceof KmsError && (e.kmsError === 'NotFoundException' || e.kmsError === 'DisabledException');
+    return settled ? `sink "${node.id}" cannot encrypt its files under ${arn}: ${e.message}` : undefined;
   }
+  return key && !key.enabled ? `sink "${node.id}" cannot encrypt its files: key ${arn} is disabled` : undefined;
+}
+
+export async function writeSink(
+  node: S3SinkNode,
+  stream: AsyncIterable<RecordBatch>,
+  staging: OutputStaging,
+  ctx: LocalContext,
+  sinkOptions: SinkWriteOptions = {},
+): Promise<SinkResult> {
+  const cse = node.encryption?.mode === 'CSE-KMS' ? node.encryption : undefined;
+  if (cse && !sinkOptions.keys) throw new Error((await sinkKeysProblem(node, undefined))!);
   const { bucket, key: prefix } = node.location;
   const folder = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
   // Columns the input node dropped at run time are known once it has produced rows.
@@ -69,7 +106,10 @@ export async function writeSink(node: S3SinkNode, stream: AsyncIterable<RecordBa
 
   const files: WrittenFile[] = [];
   const write = async (key: string, batches: AsyncIterable<RecordBatch>, rows: () => number) => {
-    const bytes = await staging.write(bucket, key, writer.write(batches, options));
+    const produced = writer.write(batches, options);
+    const bytes = cse
+      ? await writeEncrypted(staging, bucket, key, produced, sinkOptions.keys!, cse.kmsKeyArn)
+      : await staging.write(bucket, key, produced);
     files.push({ key, location: staging.describe(bucket, key), rows: rows(), bytes });
   };
 
@@ -114,6 +154,30 @@ export async function writeSink(node: S3SinkNode, stream: AsyncIterable<RecordBa
     })(), () => batches.reduce((n, b) => n + b.numRows, 0));
   }
   return { id: node.id, bucket, prefix: folder, location: staging.describe(bucket, folder), rows, files, partitions };
+}
+
+/**
+ * Encrypts a whole file, as the format writer produced it, and stages it with its
+ * envelope as metadata. GCM authenticates the file as one message, so the file is held
+ * in memory until its tag is known; encrypting large outputs part by part (the S3
+ * Encryption Client's multipart uploads) is left for S3 uploads. Glue cannot add an
+ * encryption context when writing (validation refuses one on a sink), so the context is
+ * only the `aws:x-amz-cek-alg` entry the format requires.
+ */
+async function writeEncrypted(staging: OutputStaging, bucket: string, key: string, chunks: AsyncIterable<Uint8Array>, keys: KeyProvider, keyArn: string): Promise<number> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of chunks) parts.push(chunk);
+  const plaintext = Buffer.concat(parts);
+  parts.length = 0;
+  let encrypted: Awaited<ReturnType<typeof encryptObject>>;
+  try {
+    encrypted = await encryptObject(plaintext, { keys, keyId: keyArn });
+  } catch (e) {
+    throw new Error(`${staging.describe(bucket, key)}: cannot encrypt (CSE-KMS under ${keyArn}): ${(e as Error).message}`);
+  }
+  return staging.write(bucket, key, (async function* () {
+    yield encrypted.body;
+  })(), encrypted.metadata);
 }
 
 function partitionText(text: ReturnType<typeof castColumn>, row: number): string {

@@ -244,8 +244,8 @@ export async function createKey(file: string, options: CreateKeyOptions = {}): P
     if (current.some((k) => k.keyId === keyId)) throw new Error(`${file}: key ${keyId} is already in the keystore`);
   }
   if (options.alias !== undefined) {
-    if (!ALIAS.test(options.alias)) throw new Error(`"${options.alias}" is not an alias name (expected alias/<name>)`);
-    if (options.alias.startsWith('alias/aws/')) throw new Error(`"${options.alias}": the alias/aws/ prefix is reserved for AWS managed keys`);
+    const problem = aliasNameProblem(options.alias);
+    if (problem) throw new Error(problem);
     if (current.some((k) => Array.isArray(k.aliases) && k.aliases.includes(options.alias))) throw new Error(`${file}: alias ${options.alias} is already in use`);
   }
   const entry = {
@@ -259,6 +259,32 @@ export async function createKey(file: string, options: CreateKeyOptions = {}): P
   const testKeys = text === undefined ? options.testKeys === true : isTestKeystore(text);
   await writePrivateFile(file, `${JSON.stringify({ version: 1, ...(testKeys && { testKeys }), keys: [...current, entry] }, null, 2)}\n`);
   return description({ ...entry, material: new Uint8Array(0) });
+}
+
+/** Why `alias` cannot name a keystore key, or undefined when it can. */
+export function aliasNameProblem(alias: string): string | undefined {
+  if (!ALIAS.test(alias)) return `"${alias}" is not an alias name (expected alias/<name>: letters, digits, /, _ and -)`;
+  if (alias.startsWith('alias/aws/')) return `"${alias}": the alias/aws/ prefix is reserved for AWS managed keys`;
+  return undefined;
+}
+
+/**
+ * Adds `alias` to the key `keyId` (a key id, not an ARN or alias) in the keystore `file`,
+ * rewriting it whole like createKey. An alias names one key: one already in use is refused.
+ */
+export async function createAlias(file: string, alias: string, keyId: string): Promise<KeyDescription> {
+  const problem = aliasNameProblem(alias);
+  if (problem) throw new Error(problem);
+  const text = await readFile(file, 'utf8');
+  // Validate first: a raw JSON.parse error would quote the file, key material and all.
+  parseKeystore(text, file);
+  const stored = JSON.parse(text) as { keys: Record<string, unknown>[] };
+  if (stored.keys.some((k) => (k.aliases as string[] | undefined)?.includes(alias))) throw new Error(`${file}: alias ${alias} is already in use`);
+  const target = stored.keys.find((k) => k.keyId === keyId);
+  if (!target) throw new Error(`${file}: key ${keyId} is not in the keystore`);
+  target.aliases = [...((target.aliases as string[] | undefined) ?? []), alias];
+  await writePrivateFile(file, `${JSON.stringify(stored, null, 2)}\n`);
+  return description(parseKeystore(JSON.stringify(stored), file).find((k) => k.keyId === keyId)!);
 }
 
 /** Writes `text` to `file` with mode 0600 from the moment it exists. */

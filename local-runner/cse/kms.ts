@@ -1,7 +1,7 @@
 /**
- * What client-side decryption needs from KMS, so the local keystore and (later) AWS KMS
- * are interchangeable. The calls mirror KMS's Decrypt and GenerateDataKey; errors carry
- * KMS's exception names so both implementations fail alike.
+ * What client-side decryption needs from KMS, so the local keystore and AWS KMS
+ * (aws-kms.ts) are interchangeable. The calls mirror KMS's Decrypt and GenerateDataKey;
+ * errors carry KMS's exception names so both implementations fail alike.
  */
 
 /** A KMS encryption context: authenticated, not secret (CloudTrail logs it). */
@@ -42,8 +42,20 @@ export interface KeyProvider {
   describe?(keyId: string): Promise<KeyDescription>;
 }
 
-/** The KMS exceptions the key providers raise. */
-export type KmsErrorName = 'NotFoundException' | 'DisabledException' | 'InvalidCiphertextException' | 'IncorrectKeyException';
+/**
+ * The KMS exceptions the key providers raise. The local keystore raises the first four;
+ * AWS KMS (aws-kms.ts) may also refuse a key in another state, of another kind, or that
+ * IAM does not let the caller use.
+ */
+export type KmsErrorName =
+  | 'NotFoundException'
+  | 'DisabledException'
+  | 'InvalidCiphertextException'
+  | 'IncorrectKeyException'
+  | 'KMSInvalidStateException'
+  | 'InvalidKeyUsageException'
+  | 'KeyUnavailableException'
+  | 'AccessDeniedException';
 
 /** A KMS failure, named like KMS names it (`kmsError`). Messages never hold key material. */
 export class KmsError extends Error {

@@ -80,6 +80,17 @@ export function parseBlob(blob: Uint8Array): ParsedBlob {
   };
 }
 
+/**
+ * Which key wrapped a blob, as far as its bytes tell, for reports: a local blob names its
+ * key; AWS KMS's format is not documented, so its blobs are only recognised as such.
+ */
+export function blobOrigin(blob: Uint8Array): { readonly by: 'local keystore'; readonly keyId: string } | { readonly by: 'AWS KMS' } | { readonly by: 'unknown' } {
+  const parsed = parseBlob(blob);
+  if (parsed.ok) return { by: 'local keystore', keyId: parsed.keyId };
+  if (blob.length >= AWS_KMS_PREFIX.length && AWS_KMS_PREFIX.every((b, i) => blob[i] === b)) return { by: 'AWS KMS' };
+  return { by: 'unknown' };
+}
+
 /** Unwraps a parsed blob; undefined when it does not authenticate (wrong key or context, altered blob). */
 export function unwrapDataKey(parsed: Extract<ParsedBlob, { ok: true }>, material: Uint8Array, context: EncryptionContext): Uint8Array | undefined {
   const decipher = createDecipheriv('aes-256-gcm', material, parsed.iv, { authTagLength: TAG_LENGTH });

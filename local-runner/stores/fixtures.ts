@@ -4,10 +4,10 @@
  * an object has any, sits beside it in `<file>.metadata.json`.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { ObjectSource } from '../formats/format.js';
-import { isDataKey, type ObjectInfo, type ObjectStore, type OutputStaging } from './store.js';
+import { checkUserMetadata, isDataKey, type ObjectInfo, type ObjectStore, type OutputStaging, type UserMetadata, type CommitFolder } from './store.js';
 
 /** A path as messages show it: relative to the working directory when inside it. */
 export function displayPath(path: string): string {
@@ -77,22 +77,35 @@ export class FixtureStore implements ObjectStore {
     );
   }
 
-  async metadata(bucket: string, key: string): Promise<Readonly<Record<string, string>> | undefined> {
-    const text = await readFile(`${pathOf(this.root, bucket, key)}.metadata.json`, 'utf8').catch((e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') return undefined;
-      throw e;
-    });
-    if (text === undefined) return undefined;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (e) {
-      throw new Error(`${this.describe(bucket, key)}.metadata.json: not valid JSON (${(e as Error).message})`);
-    }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string'))
-      throw new Error(`${this.describe(bucket, key)}.metadata.json: expected an object of string values`);
-    return Object.freeze(parsed as Record<string, string>);
+  async metadata(bucket: string, key: string): Promise<UserMetadata | undefined> {
+    return readMetadataFile(`${pathOf(this.root, bucket, key)}.metadata.json`, `${this.describe(bucket, key)}.metadata.json`);
   }
+}
+
+/**
+ * A fixture's user metadata from its `<file>.metadata.json` (`path`; `name` is how
+ * messages show it), or undefined when there is none.
+ */
+export async function readMetadataFile(path: string, name: string): Promise<UserMetadata | undefined> {
+  const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return undefined;
+    throw e;
+  });
+  if (text === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${name}: not valid JSON (${(e as Error).message})`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string'))
+    throw new Error(`${name}: expected an object of string values`);
+  return Object.freeze(parsed as Record<string, string>);
+}
+
+/** The text of a `<file>.metadata.json`, as fixtures and staged outputs hold it. */
+export function metadataFileText(metadata: UserMetadata): string {
+  return `${JSON.stringify(metadata, null, 2)}\n`;
 }
 
 /** A local file as an ObjectSource named `name`. */
@@ -129,8 +142,15 @@ export class DirectoryStaging implements OutputStaging {
     return displayPath(pathOf(this.root, bucket, key));
   }
 
-  async write(bucket: string, key: string, chunks: AsyncIterable<Uint8Array>): Promise<number> {
+  /**
+   * Metadata goes beside the file in `<file>.metadata.json`, the fixtures convention,
+   * inside the staged folder: it is committed (or dropped) with the file.
+   */
+  async write(bucket: string, key: string, chunks: AsyncIterable<Uint8Array>, metadata?: UserMetadata): Promise<number> {
     const path = pathOf(this.staging, bucket, key);
+    // Empty metadata is no metadata: no sidecar for it.
+    const attached = metadata && Object.keys(metadata).length > 0 ? metadata : undefined;
+    if (attached) checkUserMetadata(this.describe(bucket, key), attached);
     await mkdir(dirname(path), { recursive: true });
     const file = await open(path, 'wx');
     let size = 0;
@@ -142,10 +162,11 @@ export class DirectoryStaging implements OutputStaging {
     } finally {
       await file.close();
     }
+    if (attached) await writeFile(`${path}.metadata.json`, metadataFileText(attached), { flag: 'wx' });
     return size;
   }
 
-  async commit(folders: readonly { bucket: string; prefix: string }[]): Promise<void> {
+  async commit(folders: readonly CommitFolder[]): Promise<void> {
     const aside = join(this.staging, '.previous');
     const moved: { target: string; previous: string }[] = [];
     const placed: string[] = [];

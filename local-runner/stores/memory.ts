@@ -1,28 +1,41 @@
 /** Output staging in memory, for the testing API: sinks still run their writers, nothing touches the disk. */
-import type { OutputStaging } from './store.js';
+import { checkUserMetadata, type OutputStaging, type UserMetadata, type CommitFolder } from './store.js';
 
 export class MemoryStaging implements OutputStaging {
   /** Committed objects, by `bucket/key`. */
   readonly objects = new Map<string, Uint8Array>();
-  private readonly staged = new Map<string, Uint8Array>();
+  /** User metadata of committed objects that have any, by `bucket/key`. */
+  readonly metadata = new Map<string, UserMetadata>();
+  private readonly staged = new Map<string, { bytes: Uint8Array; metadata?: UserMetadata }>();
 
   describe(bucket: string, key: string): string {
     return `memory://${bucket}/${key}`;
   }
 
-  async write(bucket: string, key: string, chunks: AsyncIterable<Uint8Array>): Promise<number> {
+  async write(bucket: string, key: string, chunks: AsyncIterable<Uint8Array>, metadata?: UserMetadata): Promise<number> {
+    // Empty metadata is no metadata: no sidecar for it.
+    const attached = metadata && Object.keys(metadata).length > 0 ? metadata : undefined;
+    if (attached) checkUserMetadata(this.describe(bucket, key), attached);
     const parts: Uint8Array[] = [];
     for await (const chunk of chunks) parts.push(chunk);
     const bytes = Buffer.concat(parts);
-    this.staged.set(`${bucket}/${key}`, bytes);
+    this.staged.set(`${bucket}/${key}`, { bytes, ...(attached && { metadata: Object.freeze({ ...attached }) }) });
     return bytes.length;
   }
 
-  async commit(folders: readonly { bucket: string; prefix: string }[]): Promise<void> {
+  async commit(folders: readonly CommitFolder[]): Promise<void> {
     for (const { bucket, prefix } of folders) {
-      for (const key of [...this.objects.keys()]) if (key.startsWith(`${bucket}/${prefix}`)) this.objects.delete(key);
+      for (const key of [...this.objects.keys()]) {
+        if (!key.startsWith(`${bucket}/${prefix}`)) continue;
+        this.objects.delete(key);
+        this.metadata.delete(key);
+      }
     }
-    for (const [key, bytes] of this.staged) this.objects.set(key, bytes);
+    for (const [key, { bytes, metadata }] of this.staged) {
+      this.objects.set(key, bytes);
+      if (metadata) this.metadata.set(key, metadata);
+      else this.metadata.delete(key); // a rewritten object keeps no metadata from before
+    }
     this.staged.clear();
   }
 

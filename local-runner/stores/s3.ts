@@ -4,7 +4,9 @@
  *
  * The client is configured the standard SDK way: region, credentials and profile from
  * AWS_REGION / AWS_DEFAULT_REGION, AWS_PROFILE and the shared config files, and the
- * endpoint from AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL (or a profile's endpoint_url).
+ * endpoint from AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL (or a profile's endpoint_url,
+ * addressed virtual-hosted style: endpoints that serve only paths, like MinIO, need the
+ * environment variable).
  *
  * Errors name the s3:// URL and what failed (`s3://b/k: GetObject failed: NoSuchBucket:
  * ...`), never a stack trace.
@@ -26,7 +28,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { ObjectSource } from '../formats/format.js';
-import { isDataKey, type ObjectInfo, type ObjectStore, type OutputStaging } from './store.js';
+import { checkUserMetadata, isDataKey, type ObjectInfo, type ObjectStore, type OutputStaging, type UserMetadata, type CommitFolder, type ServerSideEncryption } from './store.js';
 
 /** The endpoint URL the SDK takes from the environment, if any (AWS_ENDPOINT_URL_S3 wins over AWS_ENDPOINT_URL). */
 export function endpointFromEnvironment(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -46,22 +48,6 @@ export function s3ClientFromEnvironment(): S3Client {
 }
 
 /** SSE-KMS for a folder's objects, as S3 takes it (ServerSideEncryption and SSEKMSKeyId). */
-export interface ServerSideEncryption {
-  readonly algorithm: 'aws:kms';
-  /** Key id, key ARN or alias. */
-  readonly kmsKeyId: string;
-}
-
-/**
- * A sink folder to put in place. `serverSideEncryption` is the proposed addition to
- * OutputStaging.commit (see S3Staging): stores that do not encrypt at rest ignore it.
- */
-export interface CommitFolder {
-  readonly bucket: string;
-  readonly prefix: string;
-  readonly serverSideEncryption?: ServerSideEncryption;
-}
-
 const url = (bucket: string, key: string) => `s3://${bucket}/${key}`;
 
 /** Temporary folders not yet removed; removed at exit too, should close() or abort() never run. */
@@ -103,17 +89,12 @@ function reasonOf(e: unknown): string {
   return `${err.name ?? 'Error'}${words}${status ? ` (HTTP ${status})` : ''}`;
 }
 
-function isNotFound(e: unknown): boolean {
-  const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return err?.name === 'NoSuchKey' || err?.name === 'NotFound' || err?.$metadata?.httpStatusCode === 404;
-}
-
 /** Runs one S3 request; a failure becomes an Error saying which object and which request. */
 async function attempt<T>(target: string, action: string, request: () => Promise<T>): Promise<T> {
   try {
     return await request();
   } catch (e) {
-    throw new Error(`${target}: ${action} failed: ${reasonOf(e)}`);
+    throw new Error(`${target}: ${action} failed: ${reasonOf(e)}`, { cause: e });
   }
 }
 
@@ -228,7 +209,7 @@ export class S3Store implements ObjectStore {
     return openAsBlob(path);
   }
 
-  async metadata(bucket: string, key: string): Promise<Readonly<Record<string, string>> | undefined> {
+  async metadata(bucket: string, key: string): Promise<UserMetadata | undefined> {
     const head = await attempt(url(bucket, key), 'HeadObject', () => this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })));
     // The SDK strips the x-amz-meta- prefix and lower-cases names, as the store contract wants.
     const metadata = head.Metadata ?? {};
@@ -241,9 +222,10 @@ export class S3Store implements ObjectStore {
     try {
       response = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     } catch (e) {
-      // Without s3:ListBucket, S3 answers AccessDenied for a missing key too; that stays an error.
-      if (isNotFound(e)) return undefined;
-      throw new Error(`${name}: GetObject failed: ${reasonOf(e)}`);
+      // Only a missing key means "no sidecar": NoSuchBucket is a 404 too, and without
+      // s3:ListBucket S3 answers AccessDenied for a missing key; both stay errors.
+      if ((e as { name?: string }).name === 'NoSuchKey') return undefined;
+      throw new Error(`${name}: GetObject failed: ${reasonOf(e)}`, { cause: e });
     }
     return attempt(name, 'GetObject (reading the body)', () => response.Body!.transformToByteArray());
   }
@@ -261,7 +243,7 @@ async function* bodyChunks(name: string, get: () => Promise<GetObjectCommandOutp
   try {
     for await (const chunk of body) yield chunk as Uint8Array;
   } catch (e) {
-    throw new Error(`${name}: GetObject failed while reading the body: ${reasonOf(e)}`);
+    throw new Error(`${name}: GetObject failed while reading the body: ${reasonOf(e)}`, { cause: e });
   } finally {
     body.destroy();
   }
@@ -278,6 +260,7 @@ interface StagedObject {
   readonly bucket: string;
   readonly key: string;
   readonly path: string;
+  readonly metadata?: UserMetadata;
 }
 
 /** Uploads at once; each holds at most two parts in memory. */
@@ -303,6 +286,8 @@ const DELETE_BATCH = 1000;
 export class S3Staging implements OutputStaging {
   private dir: Promise<string> | undefined;
   private readonly staged = new Map<string, StagedObject>();
+  /** Files written so far, naming the next one: a key written twice gets a new file. */
+  private files = 0;
   private readonly tempDir: string;
   private readonly partSize: number;
 
@@ -318,10 +303,15 @@ export class S3Staging implements OutputStaging {
     return url(bucket, key);
   }
 
-  async write(bucket: string, key: string, chunks: AsyncIterable<Uint8Array>): Promise<number> {
+  /** `metadata` is uploaded as the object's user metadata (PutObject's Metadata) at commit. */
+  async write(bucket: string, key: string, chunks: AsyncIterable<Uint8Array>, metadata?: UserMetadata): Promise<number> {
+    // Empty metadata is no metadata, as for the other stagings.
+    const attached = metadata && Object.keys(metadata).length > 0 ? Object.freeze({ ...metadata }) : undefined;
+    if (attached) checkUserMetadata(this.describe(bucket, key), attached);
+    const name = String(this.files++);
     const dir = await (this.dir ??= privateDir(this.tempDir, 'gluekit-s3-staging-'));
     // Numbered files rather than key paths: keys need no escaping and cannot leave the folder.
-    const path = join(dir, String(this.staged.size));
+    const path = join(dir, name);
     const file = await open(path, 'wx', 0o600);
     let size = 0;
     try {
@@ -332,7 +322,7 @@ export class S3Staging implements OutputStaging {
     } finally {
       await file.close();
     }
-    this.staged.set(`${bucket}/${key}`, { bucket, key, path });
+    this.staged.set(`${bucket}/${key}`, { bucket, key, path, ...(attached && { metadata: attached }) });
     return size;
   }
 
@@ -405,6 +395,7 @@ export class S3Staging implements OutputStaging {
         Bucket: object.bucket,
         Key: object.key,
         Body: createReadStream(object.path),
+        ...(object.metadata && { Metadata: { ...object.metadata } }),
         ...(sse && { ServerSideEncryption: sse.algorithm, SSEKMSKeyId: sse.kmsKeyId }),
       },
       partSize: this.partSize,
