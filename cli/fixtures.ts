@@ -16,7 +16,7 @@ import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { decryptObject } from '../local-runner/cse/decrypting-source.js';
 import { encryptObject } from '../local-runner/cse/encrypt.js';
-import { legacyReasons, readEnvelope, type Envelope } from '../local-runner/cse/envelope.js';
+import { legacyReasons, PLAINTEXT_LENGTH, readEnvelope, type Envelope } from '../local-runner/cse/envelope.js';
 import { LocalKeystore } from '../local-runner/cse/keystore.js';
 import type { KeyProvider } from '../local-runner/cse/kms.js';
 import { blobOrigin } from '../local-runner/cse/local-ciphertext.js';
@@ -126,7 +126,7 @@ async function inspectFixture(args: ParsedArgs): Promise<number> {
   const envelope = await readEnvelope(input, fixture.metadata, async () => fixture.instruction);
   const metadataFile = `${input}.metadata.json`;
   const instructionFile = `${input}.instruction`;
-  const recordedLength = Object.entries(fixture.metadata ?? {}).find(([k]) => k.toLowerCase() === 'x-amz-unencrypted-content-length')?.[1];
+  const recordedLength = Object.entries(fixture.metadata ?? {}).find(([k]) => k.toLowerCase() === PLAINTEXT_LENGTH)?.[1];
   const tag = envelope.suite.tagLength;
   const report: EnvelopeReport = {
     object: input,

@@ -76,9 +76,6 @@ async function serve(args: ParsedArgs): Promise<number> {
  * fast as before. Close the provider when done.
  */
 export async function awsKmsKeys(): Promise<AwsKmsKeyProvider> {
-  // gluekit pins the SDK's version, so the SDK's notice that its later versions need Node 22
-  // is for gluekit's maintainers, not for someone running a job: off unless asked for.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { AwsKmsKeyProvider } = await import('../local-runner/cse/aws-kms.js');
   return new AwsKmsKeyProvider();
 }
