@@ -44,6 +44,12 @@ Usage:
                   [--context k=v ...] [--instruction-file] [--committing]
                                                  write a CSE-KMS encrypted fixture (S3
                                                  Encryption Client V2, or V3 committing)
+  gluekit fixtures decrypt <in> --out <file> --keystore <file> [--key-id K] [--context k=v ...]
+                                                 verify and decrypt a CSE-KMS fixture
+  gluekit fixtures inspect <in> [--json]         show its envelope (never a secret)
+  gluekit fixtures rewrap <in> --key-id <new key> --keystore <file>
+                                                 re-wrap its data key under another key
+                                                 (key rotation; the body is untouched)
   gluekit help                                   this text
 
 Exit codes: 0 ok, 1 invalid job or failure, 2 wrong usage.`;
