@@ -4,12 +4,6 @@
  * trace (set GLUEKIT_DEBUG=1 to see one).
  */
 import { parseArgs } from 'node:util';
-import { compileCommand } from './compile.js';
-import { fixturesCommand } from './fixtures.js';
-import { kmsCommand } from './kms.js';
-import { previewCommand } from './preview.js';
-import { runCommand } from './run.js';
-import { validateCommand } from './validate.js';
 
 const USAGE = `gluekit: AWS Glue jobs as TypeScript, compiled and tested locally
 
@@ -56,21 +50,24 @@ Exit codes: 0 ok, 1 invalid job or failure, 2 wrong usage.`;
 
 export class UsageError extends Error {}
 
+// Each command's module is imported when the command runs: `gluekit validate` never loads
+// Arrow, Parquet or DuckDB, and start-up stays small.
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case 'validate':
-        return await validateCommand(parse(rest, {}));
+        return await (await import('./validate.js')).validateCommand(parse(rest, {}));
       case 'compile':
-        return await compileCommand(parse(rest, { out: { type: 'string' } }));
+        return await (await import('./compile.js')).compileCommand(parse(rest, { out: { type: 'string' } }));
       case 'kms':
-        return await kmsCommand(
+        return await (await import('./kms.js')).kmsCommand(
           rest[0],
           parse(rest.slice(1), { keystore: { type: 'string' }, alias: { type: 'string' }, arn: { type: 'string' }, 'test-keys': { type: 'boolean' }, port: { type: 'string' } }, 0),
         );
       case 'fixtures':
-        return await fixturesCommand(
+        return await (await import('./fixtures.js')).fixturesCommand(
           rest[0],
           parse(rest.slice(1), {
             keystore: { type: 'string' },
@@ -84,9 +81,9 @@ export async function main(argv: string[]): Promise<number> {
           }),
         );
       case 'preview':
-        return await previewCommand(parse(rest, { limit: { type: 'string' } }));
+        return await (await import('./preview.js')).previewCommand(parse(rest, { limit: { type: 'string' } }));
       case 'run':
-        return await runCommand(
+        return await (await import('./run.js')).runCommand(
           parse(rest, { fixtures: { type: 'string' }, out: { type: 'string' }, keystore: { type: 'string' }, kms: { type: 'boolean' }, 'allow-legacy-cse': { type: 'boolean' }, s3: { type: 'boolean' } }),
         );
       case undefined:

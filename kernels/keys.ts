@@ -31,8 +31,25 @@ export function rowKeys(columns: readonly Data[], types: readonly GlueType[], ro
   if (columns.length === 1 && ['tinyint', 'smallint', 'int', 'date', 'bigint', 'timestamp', 'boolean'].includes(types[0]!.kind)) {
     const data = columns[0]!;
     const keys: RowKey[] = new Array(rows);
-    const values = data.values as Int32Array | BigInt64Array;
-    const isBool = types[0]!.kind === 'boolean';
+    const kind = types[0]!.kind;
+    if (kind === 'bigint' || kind === 'timestamp') {
+      // Read 64-bit values as two 32-bit words: a value within 2^53 keys as a plain number
+      // (Map lookups on numbers are far cheaper than on BigInts); a larger one as its BigInt.
+      const values = data.values as BigInt64Array;
+      const words = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+      for (let i = 0; i < rows; i++) {
+        if (!isValid(data, i)) {
+          keys[i] = NULL_KEY;
+          hasNull[i] = 1;
+          continue;
+        }
+        const hi = words[2 * i + 1]!;
+        keys[i] = hi >= -0x200000 && hi < 0x200000 ? hi * 4294967296 + (words[2 * i]! >>> 0) : values[i]!;
+      }
+      return { keys, hasNull };
+    }
+    const values = data.values as Int32Array;
+    const isBool = kind === 'boolean';
     for (let i = 0; i < rows; i++) {
       if (!isValid(data, i)) {
         keys[i] = NULL_KEY;

@@ -40,6 +40,8 @@ export interface RunOptions {
   readonly inputs?: Readonly<Record<string, readonly RecordBatch[]>>;
   /** Keep each sink's rows as an Arrow table in the result (testing API). */
   readonly collect?: boolean;
+  /** Rows per sink part file before the next one starts (bounds sink memory). Default 1,000,000. */
+  readonly maxRowsPerFile?: number;
   /** Called as nodes produce rows and finish. */
   readonly onProgress?: (event: ProgressEvent) => void;
 }
@@ -125,7 +127,7 @@ export async function runJob(ir: JobIR, options: RunOptions): Promise<RunResult>
       if (node.role === 'sink') {
         const collected: RecordBatch[] = [];
         const rows = options.collect ? tap(inputs[0]!, collected) : inputs[0]!;
-        const result = await timed(meters.get(node.id)!, () => writeSink(node, rows, options.staging, ctx, { ...(options.keys && { keys: options.keys }) })).catch((e) => {
+        const result = await timed(meters.get(node.id)!, () => writeSink(node, rows, options.staging, ctx, { ...(options.keys && { keys: options.keys }), ...(options.maxRowsPerFile && { maxRowsPerFile: options.maxRowsPerFile }) })).catch((e) => {
           throw e instanceof RunError ? e : new RunError(node.id, e);
         });
         meters.get(node.id)!.rowsOut = result.rows;

@@ -48,12 +48,17 @@ export interface SinkResult {
   readonly partitions: readonly string[];
 }
 
+/** Rows per part file before a sink starts the next one (Spark's maxRecordsPerFile, here on by default to bound memory). */
+export const DEFAULT_MAX_ROWS_PER_FILE = 1_000_000;
+
 const WRITERS: Record<S3SinkNode['format'], FormatWriter> = { parquet: parquetWriter, csv: csvWriter, json: jsonWriter };
 const HIVE_NULL = '__HIVE_DEFAULT_PARTITION__';
 
 export interface SinkWriteOptions {
   /** Keys for client-side encrypted (CSE-KMS) sinks. */
   readonly keys?: KeyProvider;
+  /** Rows per part file (per partition folder). Default DEFAULT_MAX_ROWS_PER_FILE. */
+  readonly maxRowsPerFile?: number;
 }
 
 /**
@@ -101,36 +106,52 @@ export async function writeSink(
   const dataSchema: Schema = dataIdx.map((i) => node.schema[i]!);
   const writer = WRITERS[node.format];
   const options: WriteOptions = { schema: dataSchema, compression: node.compression };
-  const file = `part-00000${writer.extension(options)}`;
+  const extension = writer.extension(options);
   const project = (batch: RecordBatch) => makeBatch(dataSchema, dataIdx.map((i) => columnAt(batch, i)), batch.numRows);
+  const maxRows = sinkOptions.maxRowsPerFile ?? DEFAULT_MAX_ROWS_PER_FILE;
 
   const files: WrittenFile[] = [];
-  const write = async (key: string, batches: AsyncIterable<RecordBatch>, rows: () => number) => {
-    const produced = writer.write(batches, options);
+  const write = async (key: string, batches: readonly RecordBatch[]) => {
+    const produced = writer.write(
+      (async function* () {
+        yield* batches;
+      })(),
+      options,
+    );
     const bytes = cse
       ? await writeEncrypted(staging, bucket, key, produced, sinkOptions.keys!, cse.kmsKeyArn)
       : await staging.write(bucket, key, produced);
-    files.push({ key, location: staging.describe(bucket, key), rows: rows(), bytes });
+    files.push({ key, location: staging.describe(bucket, key), rows: batches.reduce((n, b) => n + b.numRows, 0), bytes });
   };
 
-  if (partitionIdx.length === 0) {
-    let rowCount = 0;
-    const counted = (async function* () {
-      for await (const batch of input) {
-        rowCount += batch.numRows;
-        yield project(batch);
-      }
-    })();
-    // A sink with no rows writes no file, as Spark writes no part file for an empty result.
-    if (!first.done) await write(`${folder}${file}`, counted, () => rowCount);
-    return { id: node.id, bucket, prefix: folder, location: staging.describe(bucket, folder), rows: rowCount, files, partitions: [] };
-  }
+  // Rows wait per folder ('' when unpartitioned) until a folder holds maxRows, then go to
+  // a new part file there: memory stays bounded by maxRows per folder, as Spark's
+  // maxRecordsPerFile bounds its files, however large the input.
+  const pending = new Map<string, { batches: RecordBatch[]; rows: number; files: number }>();
+  const flush = async (path: string) => {
+    const state = pending.get(path)!;
+    if (state.rows === 0) return;
+    await write(`${folder}${path === '' ? '' : `${path}/`}part-${String(state.files).padStart(5, '0')}${extension}`, state.batches);
+    state.files++;
+    state.batches = [];
+    state.rows = 0;
+  };
+  const add = async (path: string, part: RecordBatch) => {
+    let state = pending.get(path);
+    if (!state) pending.set(path, (state = { batches: [], rows: 0, files: 0 }));
+    state.batches.push(part);
+    state.rows += part.numRows;
+    if (state.rows >= maxRows) await flush(path);
+  };
 
-  // Group rows by partition folder. Each folder's rows are held until the input ends.
-  const groups = new Map<string, RecordBatch[]>();
   let rows = 0;
   for await (const batch of input) {
     rows += batch.numRows;
+    if (batch.numRows === 0) continue;
+    if (partitionIdx.length === 0) {
+      await add('', project(batch));
+      continue;
+    }
     const texts = partitionIdx.map((i) => castColumn(columnAt(batch, i), node.schema[i]!.type, t.string(), ctx));
     const byFolder = new Map<string, number[]>();
     for (let r = 0; r < batch.numRows; r++) {
@@ -139,20 +160,13 @@ export async function writeSink(
       if (!list) byFolder.set(path, (list = []));
       list.push(r);
     }
-    for (const [path, indices] of byFolder) {
-      const part = project(takeRows(batch, Int32Array.from(indices)));
-      const list = groups.get(path);
-      if (list) list.push(part);
-      else groups.set(path, [part]);
-    }
+    for (const [path, indices] of byFolder) await add(path, project(takeRows(batch, Int32Array.from(indices))));
   }
-  const partitions = [...groups.keys()].sort();
-  for (const path of partitions) {
-    const batches = groups.get(path)!;
-    await write(`${folder}${path}/${file}`, (async function* () {
-      yield* batches;
-    })(), () => batches.reduce((n, b) => n + b.numRows, 0));
-  }
+  // A sink with no rows writes no file, as Spark writes no part file for an empty result.
+  const folders = [...pending.keys()].sort();
+  for (const path of folders) await flush(path);
+  const partitions = partitionIdx.length === 0 ? [] : folders;
+  files.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)); // report in key order, not flush order
   return { id: node.id, bucket, prefix: folder, location: staging.describe(bucket, folder), rows, files, partitions };
 }
 

@@ -165,3 +165,19 @@ describe('the testing API', () => {
     await expect(runLocally(shop, { inputs: { nope: [] } })).rejects.toThrow('inputs.nope: the job has no source "nope"');
   });
 });
+
+describe('sink part files', () => {
+  it('start a new part file every maxRowsPerFile rows in each partition folder, with every row kept', async () => {
+    const { runJob } = await import('../local-runner/executor.js');
+    const { buildJob } = await import('../jobs/validate.js');
+    const { FixtureStore } = await import('../local-runner/stores/fixtures.js');
+    const { MemoryStaging } = await import('../local-runner/stores/memory.js');
+    const staging = new MemoryStaging();
+    const result = await runJob(buildJob(shop), { store: new FixtureStore(fixtures), staging, maxRowsPerFile: 2, batchRows: 1 });
+    expect(result.sinks[0]!.files.map((f) => [f.key, f.rows])).toEqual([
+      ['paid/order_date=2024-01-31/part-00000.snappy.parquet', 1],
+      ['paid/order_date=2024-02-01/part-00000.snappy.parquet', 2],
+      ['paid/order_date=2024-02-01/part-00001.snappy.parquet', 1],
+    ]);
+  });
+});

@@ -84,3 +84,15 @@ describe('row keys', () => {
     expect(rowKeys([d], [t.int()], 3).keys).toEqual([8, 9, 8]);
   });
 });
+
+describe('64-bit row keys', () => {
+  it('key equal values equally, whether they fit 2^53 or not, and keep distinct values apart', () => {
+    const values = [0n, -1n, 2n ** 53n - 1n, -(2n ** 53n), 2n ** 62n, -(2n ** 62n), 2n ** 62n, -1n, 4294967296n, 1n];
+    const d = vectorFromArray(values as never, new Int64() as never).data[0]!;
+    const { keys } = rowKeys([d], [t.bigint()], values.length);
+    expect(keys[4]).toBe(keys[6]);
+    expect(keys[1]).toBe(keys[7]);
+    expect(new Set(keys).size).toBe(8);
+    expect(keys.slice(0, 4)).toEqual([0, -1, 2 ** 53 - 1, -(2 ** 53)]);
+  });
+});
