@@ -12,15 +12,24 @@ export async function previewCommand(args: ParsedArgs): Promise<number> {
   if (args.json) {
     const schema = preview.schema.map((f) => ({ name: f.name, type: formatGlueType(f.type), nullable: f.nullable }));
     console.log(JSON.stringify({ file: preview.file, format: preview.format, schema, unsupported: preview.unsupported, rows: preview.rows }, null, 2));
-    return 0;
+    return refuseUnsupported(preview);
   }
   console.log(`${preview.file} (${preview.format})`);
   for (const f of preview.schema) console.log(`  ${f.name}: ${formatGlueType(f.type)}${f.nullable ? '' : ' not null'}`);
-  for (const u of preview.unsupported) console.log(`  ${u.column}: unsupported: ${u.reason}`);
+  for (const u of preview.unsupported) console.log(`  ${u.column}: (unsupported)`);
   console.log('');
   console.log(table(preview.schema.map((f) => f.name), preview.rows.map((r) => preview.schema.map((f) => cell(r[f.name])))));
   console.log(`(${preview.rows.length} row${preview.rows.length === 1 ? '' : 's'} shown)`);
-  return 0;
+  return refuseUnsupported(preview);
+}
+
+/**
+ * A file with a column gluekit cannot read is refused (exit 1), with one line per column,
+ * even though the readable columns were shown: a job reading that file would fail too.
+ */
+function refuseUnsupported(preview: Awaited<ReturnType<typeof previewFile>>): number {
+  for (const u of preview.unsupported) console.error(`unsupported: ${u.reason} in ${preview.file}, column ${u.column}`);
+  return preview.unsupported.length > 0 ? 1 : 0;
 }
 
 function cell(value: unknown): string {

@@ -181,3 +181,28 @@ describe('sink part files', () => {
     ]);
   });
 });
+
+describe('gluekit preview on the parquet-testing corpus', () => {
+  const bad = join(root, 'fixtures', 'parquet-testing', 'bad_data');
+  // ARROW-GH-43605 is valid Parquet (a 0-bit dictionary index crashed only Go's reader);
+  // arrow-rs and DuckDB read it too (see docs/parquet.md).
+  const corrupt = readdirSync(bad).filter((f) => f.endsWith('.parquet') && f !== 'ARROW-GH-43605.parquet');
+
+  it.each(corrupt)('refuses bad_data/%s with one line and exit 1', (file) => {
+    const r = gluekit('preview', join(bad, file));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(file);
+    expect(r.stderr.trim().split('\n').every((l) => !/^\s+at /.test(l))).toBe(true);
+  });
+
+  it('refuses a file with an unsupported column type, naming the feature, file and column', () => {
+    const r = gluekit('preview', 'fixtures/parquet-testing/data/float16_zeros_and_nans.parquet');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('unsupported: FLOAT16');
+    expect(r.stderr).toContain('in fixtures/parquet-testing/data/float16_zeros_and_nans.parquet, column x');
+  });
+
+  it('reads a supported file', () => {
+    expect(gluekit('preview', 'fixtures/parquet-testing/data/alltypes_plain.parquet', '--limit', '2').code).toBe(0);
+  });
+});
