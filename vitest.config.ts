@@ -11,6 +11,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // The CLI tests spawn cli/bin.js, which runs the compiled dist/: build it once, before any test.
+    globalSetup: ['./scripts/build.mjs'],
     reporters: ['default', './test/support/summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -36,7 +36,7 @@ import {
   type Data,
   type Schema as ArrowSchema,
 } from 'apache-arrow';
-import * as wasm from 'parquet-wasm';
+import type * as ParquetWasm from 'parquet-wasm';
 import { TIMESTAMP_ZONE, fromArrowType, toArrowSchema } from '../../catalog/arrow.js';
 import { field, type Schema } from '../../catalog/schema.js';
 import { makeBatch } from '../../kernels/batches.js';
@@ -55,6 +55,16 @@ import {
 } from './parquet-footer.js';
 import { rowGroupStatistics } from './parquet-statistics.js';
 
+/**
+ * parquet-wasm, loaded on the first Parquet read, write or inspection: importing it
+ * compiles ~5 MB of WebAssembly (~30 ms), which commands and jobs without Parquet skip.
+ * Every entry point below awaits `loadWasm()` before anything uses `wasm`.
+ */
+let wasm: typeof ParquetWasm;
+async function loadWasm(): Promise<void> {
+  wasm ??= await import('parquet-wasm');
+}
+
 export interface ParquetInspection {
   readonly schema: Schema;
   readonly unsupported: { column: string; reason: string }[];
@@ -64,6 +74,7 @@ export interface ParquetInspection {
 
 /** The file's columns as Glue types, the ones gluekit cannot read (with why), and its size. */
 export async function inspectParquet(object: ObjectSource): Promise<ParquetInspection> {
+  await loadWasm();
   const footer = await footerOf(object);
   const { types, unsupported } = fileTypes(object.name, footer, footer.columns.map((_, i) => i));
   const schema = [];
@@ -81,6 +92,7 @@ export async function inspectParquet(object: ObjectSource): Promise<ParquetInspe
 
 export const parquetReader: FormatReader = {
   async *read(object: ObjectSource, options: ReadOptions): AsyncIterable<RecordBatch> {
+    await loadWasm();
     const blob = await object.blob();
     const footer = await guard(object.name, () => readFooter(blob, object.size));
     const columns = options.schema.map((f) => {
@@ -128,14 +140,15 @@ export const parquetReader: FormatReader = {
   },
 };
 
-const COMPRESSION: Record<string, { codec: wasm.Compression; extension: string }> = {
-  snappy: { codec: wasm.Compression.SNAPPY, extension: '.snappy.parquet' },
-  gzip: { codec: wasm.Compression.GZIP, extension: '.gz.parquet' },
-  zstd: { codec: wasm.Compression.ZSTD, extension: '.zstd.parquet' },
-  uncompressed: { codec: wasm.Compression.UNCOMPRESSED, extension: '.parquet' },
+// Codecs by name in parquet-wasm's Compression enum, which exists once parquet-wasm is loaded.
+const COMPRESSION: Record<string, { codec: keyof typeof ParquetWasm.Compression; extension: string }> = {
+  snappy: { codec: 'SNAPPY', extension: '.snappy.parquet' },
+  gzip: { codec: 'GZIP', extension: '.gz.parquet' },
+  zstd: { codec: 'ZSTD', extension: '.zstd.parquet' },
+  uncompressed: { codec: 'UNCOMPRESSED', extension: '.parquet' },
 };
 
-function compressionOf(options: WriteOptions): { codec: wasm.Compression; extension: string } {
+function compressionOf(options: WriteOptions): { codec: keyof typeof ParquetWasm.Compression; extension: string } {
   const found = COMPRESSION[options.compression];
   if (!found) throw new Error(`Parquet compression must be one of ${Object.keys(COMPRESSION).join(', ')}, got "${options.compression}"`);
   return found;
@@ -151,6 +164,7 @@ export const parquetWriter: FormatWriter = {
   extension: (options) => compressionOf(options).extension,
   async *write(batches: AsyncIterable<RecordBatch>, options: WriteOptions): AsyncIterable<Uint8Array> {
     const { codec } = compressionOf(options);
+    await loadWasm();
     const schema = toArrowSchema(options.schema);
     const collected: RecordBatch[] = [];
     for await (const batch of batches) {
@@ -158,7 +172,7 @@ export const parquetWriter: FormatWriter = {
       collected.push(new RecordBatch(schema, batch.data));
     }
     const ipc = tableToIPC(new ArrowTable(schema, collected), 'stream');
-    const properties = new wasm.WriterPropertiesBuilder().setCompression(codec).setCreatedBy('gluekit (parquet-wasm)').build();
+    const properties = new wasm.WriterPropertiesBuilder().setCompression(wasm.Compression[codec]).setCreatedBy('gluekit (parquet-wasm)').build();
     yield wasm.writeParquet(wasm.Table.fromIPCStream(ipc), properties);
   },
 };
