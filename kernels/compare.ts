@@ -39,11 +39,64 @@ import { decimalToDouble, pow10Big, POW10_EXACT } from './decimal.js';
 export function compareValues(op: CompareOp, left: Value, right: Value, rows: number): Value {
   const scalar = left.scalar && right.scalar;
   const n = scalar ? 1 : rows;
+  if ((op === '=' || op === '<>') && left.scalar !== right.scalar && isBytes(left.type) && isBytes(right.type)) {
+    // A string column against one string (`status = 'EUR'`): bits straight from the bytes,
+    // without an order per row.
+    const [column, needle] = left.scalar ? [right, left] : [left, right];
+    const bits = matchBits(column.data, [needle.data], n, op === '<>');
+    const validity = andValidity(operandValidity(left, n), operandValidity(right, n), n);
+    return { data: boolData(new Bool(), bits, n, validity), type: t.boolean(), scalar: false };
+  }
   const order = new Int8Array(n);
   orderRows(left, right, n, order, op === '=' || op === '<>');
   const bits = orderBits(op, order, n);
   const validity = andValidity(operandValidity(left, n), operandValidity(right, n), n);
   return { data: boolData(new Bool(), bits, n, validity), type: t.boolean(), scalar };
+}
+
+const isBytes = (type: GlueType) => type.kind === 'string' || type.kind === 'char' || type.kind === 'varchar' || type.kind === 'binary';
+
+/**
+ * `x IN (s1, s2, ...)` for a string column and non-NULL string literals, as Spark's In
+ * evaluates it (`x = s1 OR x = s2 ...`): true where a value's bytes equal one of them,
+ * NULL where x is NULL (every comparison is NULL then), false elsewhere. One pass over
+ * the column instead of one comparison and one OR per value. Undefined when the operands
+ * are not of that shape (the caller then compares value by value).
+ */
+export function inStrings(arg: Value, values: readonly Value[], rows: number): Value | undefined {
+  if (arg.scalar || arg.type.kind !== 'string') return undefined;
+  if (!values.every((v) => v.scalar && v.type.kind === 'string' && isValid(v.data, 0))) return undefined;
+  const bits = matchBits(arg.data, values.map((v) => v.data), rows, false);
+  return { data: boolData(new Bool(), bits, rows, operandValidity(arg, rows)), type: t.boolean(), scalar: false };
+}
+
+/**
+ * Bit i set when string/binary i of `column` has the bytes of one of `needles` (one-value
+ * columns), or when it has none of them if `negate`. Lengths differ for most rows, so most
+ * rows cost a subtraction per needle.
+ */
+function matchBits(column: Data, needles: readonly Data[], n: number, negate: boolean): Uint8Array {
+  const offsets = column.valueOffsets as Int32Array;
+  const bytes = column.values as Uint8Array;
+  const wanted = needles.map((d) => {
+    const o = d.valueOffsets as Int32Array;
+    return (d.values as Uint8Array).subarray(o[0]!, o[1]!);
+  });
+  const bits = new Uint8Array((n + 7) >> 3);
+  for (let i = 0; i < n; i++) {
+    const start = offsets[i]!;
+    const length = offsets[i + 1]! - start;
+    let found = false;
+    for (let w = 0; w < wanted.length && !found; w++) {
+      const needle = wanted[w]!;
+      if (needle.length !== length) continue;
+      let k = 0;
+      while (k < length && bytes[start + k] === needle[k]) k++;
+      found = k === length;
+    }
+    if (found !== negate) bits[i >> 3] = bits[i >> 3]! | (1 << (i & 7));
+  }
+  return bits;
 }
 
 /** Packs per-row orders into the bits of `op`. */

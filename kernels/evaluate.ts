@@ -24,7 +24,7 @@ import { checkExpr, decimalLiteralType } from '../expr/typecheck.js';
 import { arithmetic, negate } from './arithmetic.js';
 import { castColumn } from './cast.js';
 import { alignBits, boolBits, encodeUtf8, fixedData, operandValidity, setDecimal, stringData, type Value } from './columns.js';
-import { compareValues } from './compare.js';
+import { compareValues, inStrings } from './compare.js';
 import { SparkRuntimeError, type KernelContext } from './context.js';
 import { parseDate, parseTimestamp } from './datetime.js';
 import { callFunction, likeMatch } from './functions.js';
@@ -103,9 +103,13 @@ class Evaluator {
         // matches, else NULL when x or any value is NULL, else false. NOT IN negates that,
         // so NOT IN over a list holding a NULL is never true.
         const arg = this.value(node.arg);
+        const values = node.values.map((v) => this.value(v));
+        // A string column against string literals (`status IN ('PAID', 'SHIPPED')`): one pass.
+        const matched = inStrings(arg, values, this.rows);
+        if (matched) return node.negated ? notValue(matched, this.rows) : matched;
         let result: Value | undefined;
-        for (const v of node.values) {
-          const equal = this.compareWith('=', arg, this.value(v));
+        for (const v of values) {
+          const equal = this.compareWith('=', arg, v);
           result = result ? orValues(result, equal, this.rows) : equal;
         }
         return node.negated ? notValue(result!, this.rows) : result!;

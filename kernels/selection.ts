@@ -75,7 +75,18 @@ export function interleaveData(sources: readonly Data[], which: Uint8Array | Int
   let nullCount = 0;
   if (sources.some((s) => s.nullCount !== 0 && s.nullBitmap && s.nullBitmap.length > 0)) {
     bitmap = allValid(length);
-    for (let r = 0; r < length; r++) {
+    if (!which) {
+      // One source (take): no per-row source lookup.
+      const bits = first.nullBitmap!;
+      const offset = first.offset;
+      for (let r = 0; r < length; r++) {
+        const bit = offset + index[r]!;
+        if (((bits[bit >> 3]! >> (bit & 7)) & 1) === 0) {
+          bitmap[r >> 3]! &= ~(1 << (r & 7));
+          nullCount++;
+        }
+      }
+    } else for (let r = 0; r < length; r++) {
       const s = source(r);
       const bits = s.nullBitmap;
       if (!bits || bits.length === 0 || s.nullCount === 0) continue;
@@ -106,9 +117,18 @@ export function interleaveData(sources: readonly Data[], which: Uint8Array | Int
     case Type.Time:
     case Type.Duration:
     case Type.FixedSizeBinary: {
-      const stride = first.stride;
       const like = first.values as unknown as { constructor: new (n: number) => ArrayLike<unknown> & { [k: number]: unknown } };
-      const out = new like.constructor(length * stride);
+      const result = new like.constructor(length * first.stride);
+      // 64-bit integers are copied as pairs of 32-bit words: reading a BigInt64Array
+      // element makes a BigInt, per value.
+      const wide = first.values instanceof BigInt64Array || first.values instanceof BigUint64Array;
+      const words = (d: Data) => {
+        const v = d.values as unknown as BigInt64Array;
+        return new Int32Array(v.buffer, v.byteOffset, v.length * 2) as unknown as { [k: number]: unknown };
+      };
+      const stride = wide ? first.stride * 2 : first.stride;
+      const out = wide ? (words({ values: result } as unknown as Data) as unknown as typeof result) : result;
+      const valuesOf = wide ? words : (d: Data) => d.values as unknown as { [k: number]: unknown };
       if (stride === 1) {
         if (!which) {
           const values = first.values as unknown as { [k: number]: unknown };
@@ -116,26 +136,35 @@ export function interleaveData(sources: readonly Data[], which: Uint8Array | Int
         } else {
           for (let r = 0; r < length; r++) out[r] = (source(r).values as unknown as { [k: number]: unknown })[index[r]!];
         }
+      } else if (!which && stride === 2) {
+        const values = valuesOf(first);
+        for (let r = 0; r < length; r++) {
+          const from = index[r]! * 2;
+          out[2 * r] = values[from];
+          out[2 * r + 1] = values[from + 1];
+        }
       } else if (!which) {
-        const values = first.values as unknown as { [k: number]: unknown };
+        const values = valuesOf(first);
         for (let r = 0; r < length; r++) {
           const from = index[r]! * stride;
           const to = r * stride;
           for (let k = 0; k < stride; k++) out[to + k] = values[from + k];
         }
       } else {
+        const sourceValues = sources.map(valuesOf);
         for (let r = 0; r < length; r++) {
-          const values = source(r).values as unknown as { [k: number]: unknown };
+          const values = sourceValues[which[r]!]!;
           const from = index[r]! * stride;
           const to = r * stride;
           for (let k = 0; k < stride; k++) out[to + k] = values[from + k];
         }
       }
-      return makeData({ type, length, nullCount, nullBitmap: validity, data: out } as never);
+      return makeData({ type, length, nullCount, nullBitmap: validity, data: result } as never);
     }
     case Type.Utf8:
     case Type.Binary: {
       const offsets = new Int32Array(length + 1);
+      if (!which) return takeBytes(first, index, validity, nullCount);
       let total = 0;
       for (let r = 0; r < length; r++) {
         const s = source(r);
@@ -185,6 +214,30 @@ export function interleaveData(sources: readonly Data[], which: Uint8Array | Int
     default:
       throw new Error(`cannot gather rows of Arrow type ${String(type)}: not a canonical gluekit layout`);
   }
+}
+
+/** `take` of a Utf8 or Binary column: the values of `data` at `index`, in two passes without per-row lookups. */
+function takeBytes(data: Data, index: Int32Array, validity: Uint8Array | undefined, nullCount: number): Data {
+  const length = index.length;
+  const o = data.valueOffsets as Int32Array;
+  const from = data.values as Uint8Array;
+  const offsets = new Int32Array(length + 1);
+  let total = 0;
+  for (let r = 0; r < length; r++) {
+    const i = index[r]!;
+    total += o[i + 1]! - o[i]!;
+    offsets[r + 1] = total;
+  }
+  const bytes = new Uint8Array(total);
+  for (let r = 0; r < length; r++) {
+    const i = index[r]!;
+    const start = o[i]!;
+    const end = o[i + 1]!;
+    // Short values copy faster byte by byte than through a subarray view.
+    if (end - start > 32) bytes.set(from.subarray(start, end), offsets[r]!);
+    else for (let k = start, at = offsets[r]!; k < end; k++, at++) bytes[at] = from[k]!;
+  }
+  return makeData({ type: data.type, length, nullCount, nullBitmap: validity, valueOffsets: offsets, data: bytes } as never);
 }
 
 /** A column of `length` NULLs of an Arrow type, with buffers of the right size. */

@@ -23,6 +23,11 @@ import type { KeyProvider } from './cse/kms.js';
 import type { ReadOptions } from './formats/format.js';
 import { statisticsTest } from './pushdown.js';
 import type { FilterOptions } from '../transforms/filter.js';
+import type { JoinOptions } from '../transforms/join.js';
+import type { AggregateOptions } from '../transforms/aggregate.js';
+import type { ApplyMappingOptions } from '../transforms/apply-mapping.js';
+import type { ExprNode } from '../expr/expr.js';
+import { columnAt, makeBatch } from '../kernels/batches.js';
 import type { CommitFolder, ObjectStore, OutputStaging } from './stores/store.js';
 
 export interface RunOptions {
@@ -100,9 +105,12 @@ export function kernelContext(ir: JobIR): KernelContext {
 
 export async function runJob(ir: JobIR, options: RunOptions): Promise<RunResult> {
   const started = performance.now();
+  // Nodes produce only the columns their consumers use (see prunedSchemas); transforms
+  // read their inputs' schemas through ctx, so they see the pruned ones.
+  const pruned = prunedSchemas(ir);
   const ctx: LocalContext = {
     ...kernelContext(ir),
-    schemaOf: (id) => ir.nodes.find((n) => n.id === id)!.schema,
+    schemaOf: (id) => pruned.get(id)!,
     droppedColumns: new Map(),
   };
   const consumers = new Map<string, number>(ir.nodes.map((n) => [n.id, 0]));
@@ -136,7 +144,9 @@ export async function runJob(ir: JobIR, options: RunOptions): Promise<RunResult>
         options.onProgress?.({ id: node.id, rows: result.rows, done: true });
         continue;
       }
-      const open = (): BatchStream => guarded(node.id, produce(node, inputs, { ...options, glueVersion: ir.settings.glueVersion, pushdown }, ctx), meters.get(node.id)!, options.onProgress);
+      const schema = pruned.get(node.id)!;
+      const produced = (): BatchStream => produce(node, inputs, { ...options, glueVersion: ir.settings.glueVersion, pushdown }, ctx, schema);
+      const open = (): BatchStream => guarded(node.id, schema === node.schema ? produced() : project(produced(), schema), meters.get(node.id)!, options.onProgress);
       if (consumers.get(node.id)! > 1) {
         // Fan-out: compute once, replay to each consumer.
         const batches: RecordBatch[] = [];
@@ -166,6 +176,7 @@ function produce(
   inputs: BatchStream[],
   options: RunOptions & { glueVersion: string; pushdown: ReadonlyMap<string, ReadOptions['mayMatch']> },
   ctx: LocalContext,
+  schema: Schema,
 ): BatchStream {
   if (node.role === 'source') {
     const given = options.inputs?.[node.id];
@@ -183,7 +194,151 @@ function produce(
   }
   const spec = transformSpec(node.kind)!;
   if (!spec.local) throw new RunError(node.id, `${node.kind} has no local implementation yet`);
-  return spec.local(node as TransformNode as never, inputs, ctx);
+  // A Join builds exactly its pruned columns; other transforms build their whole schema
+  // (from their inputs' pruned columns), which `project` then narrows.
+  const local = node.kind === 'Join' && schema !== node.schema ? { ...node, schema } : node;
+  return spec.local(local as TransformNode as never, inputs, ctx);
+}
+
+/**
+ * Column pruning, as Spark's optimiser and DuckDB do: every node's output holds only the
+ * columns some consumer uses, so that a join does not gather, and a filter does not copy,
+ * columns nobody reads. Walking the graph from the sinks back, each consumer says which of
+ * its input's columns it uses, given the columns its own consumers use:
+ * - a sink, SparkSQL, DropNullFields, and every transform not listed below use all their
+ *   input columns (they address columns by position, or their output depends on all);
+ * - a Join uses its key columns and the columns of that side its output needs;
+ * - an Aggregate its group columns and aggregated columns; an ApplyMapping its mapped
+ *   columns (both look their inputs up by name and output their whole schema);
+ * - a Filter the columns its output needs and those its condition reads (it passes its
+ *   input's columns through).
+ * The result is each node's output schema restricted to the used columns, in schema order,
+ * or the node's own schema (the same object) when it keeps every column. Glue and Spark
+ * never see any of this: it changes which columns flow, not a single value.
+ */
+export function prunedSchemas(ir: JobIR): Map<string, Schema> {
+  const used = new Map<string, Set<string> | 'all'>();
+  const schemaOf = new Map(ir.nodes.map((n) => [n.id, n.schema]));
+  const merge = (id: string, columns: Iterable<string> | 'all') => {
+    const before = used.get(id);
+    if (before === 'all') return;
+    if (columns === 'all') {
+      used.set(id, 'all');
+      return;
+    }
+    const set = before ?? new Set<string>();
+    for (const c of columns) set.add(c);
+    used.set(id, set);
+  };
+  // ir.nodes is in dependency order, so backwards every consumer comes before its inputs.
+  for (let k = ir.nodes.length - 1; k >= 0; k--) {
+    const node = ir.nodes[k]!;
+    // Nothing reads a node without consumers (other than sinks): keep it whole.
+    const out = node.role === 'sink' ? 'all' : used.get(node.id) ?? 'all';
+    node.inputs.forEach((id, i) => merge(id, inputColumns(node, i, out, schemaOf.get(id)!)));
+  }
+  return new Map(
+    ir.nodes.map((n) => {
+      const columns = used.get(n.id) ?? 'all';
+      const kept = columns === 'all' ? n.schema : n.schema.filter((f) => columns.has(f.name));
+      return [n.id, kept.length === n.schema.length ? n.schema : Object.freeze(kept)];
+    }),
+  );
+}
+
+/** The columns of input `i` that `node` uses, given the columns of its output its consumers use. */
+function inputColumns(node: NodeIR, i: number, out: ReadonlySet<string> | 'all', input: Schema): Iterable<string> | 'all' {
+  if (node.role !== 'transform') return 'all';
+  switch (node.kind) {
+    case 'Join': {
+      const { keys, how } = node.options as JoinOptions;
+      const own = keys.map((k) => (i === 0 ? k.left : k.right));
+      // A semi or anti join outputs no right column.
+      if (i === 1 && (how === 'leftsemi' || how === 'leftanti')) return own;
+      if (out === 'all') return 'all';
+      return [...own, ...input.filter((f) => out.has(f.name)).map((f) => f.name)];
+    }
+    case 'Aggregate': {
+      const { groupBy, aggregations } = node.options as AggregateOptions;
+      const aggregated = aggregations.filter((a) => a.column !== '*').map((a) => (a.wholeName ? a.column : a.column.split('.')[0]!));
+      return [...groupBy, ...aggregated];
+    }
+    case 'ApplyMapping':
+      return (node.options as ApplyMappingOptions).mappings.map((m) => m.fromPath[0]!);
+    case 'Filter':
+      return out === 'all' ? 'all' : [...out, ...referencedColumns((node.options as FilterOptions).where)];
+    default:
+      return 'all';
+  }
+}
+
+/**
+ * The columns an expression reads: each `col` name as written and its first dotted part
+ * (the evaluator takes a whole column of that name first, else a field of a struct).
+ */
+function referencedColumns(expr: ExprNode): Set<string> {
+  const names = new Set<string>();
+  const visit = (e: ExprNode): void => {
+    switch (e.kind) {
+      case 'col':
+        names.add(e.name);
+        names.add(e.name.split('.')[0]!);
+        return;
+      case 'lit':
+        return;
+      case 'compare':
+      case 'arith':
+        visit(e.left);
+        visit(e.right);
+        return;
+      case 'and':
+      case 'or':
+      case 'coalesce':
+      case 'call':
+        e.args.forEach(visit);
+        return;
+      case 'in':
+        visit(e.arg);
+        e.values.forEach(visit);
+        return;
+      case 'between':
+        visit(e.arg);
+        visit(e.low);
+        visit(e.high);
+        return;
+      case 'not':
+      case 'isNull':
+      case 'like':
+      case 'negate':
+      case 'cast':
+        visit(e.arg);
+        return;
+      default: {
+        // A new kind of expression must say which columns it reads here.
+        const unknown: never = e;
+        throw new Error(`column pruning: unknown expression ${JSON.stringify(unknown)}`);
+      }
+    }
+  };
+  visit(expr);
+  return names;
+}
+
+/** A node's batches narrowed to `schema`'s columns, by name (no values copied). */
+async function* project(stream: BatchStream, schema: Schema): BatchStream {
+  let fields: unknown;
+  let indices: number[] = [];
+  for await (const batch of stream) {
+    if (batch.schema.fields !== fields) {
+      fields = batch.schema.fields;
+      indices = schema.map((f) => {
+        const at = batch.schema.fields.findIndex((g) => g.name === f.name);
+        if (at < 0) throw new Error(`column pruning: the batch has no column "${f.name}"`);
+        return at;
+      });
+    }
+    yield makeBatch(schema, indices.map((at) => columnAt(batch, at)), batch.numRows);
+  }
 }
 
 /**

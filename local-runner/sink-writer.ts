@@ -164,10 +164,41 @@ export async function writeSink(
   }
   // A sink with no rows writes no file, as Spark writes no part file for an empty result.
   const folders = [...pending.keys()].sort();
-  for (const path of folders) await flush(path);
+  await eachConcurrently(folders, WRITE_CONCURRENCY, flush);
   const partitions = partitionIdx.length === 0 ? [] : folders;
   files.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)); // report in key order, not flush order
   return { id: node.id, bucket, prefix: folder, location: staging.describe(bucket, folder), rows, files, partitions };
+}
+
+/**
+ * Files a sink writes at once at the end. A partitioned sink often ends with hundreds of
+ * small files, each a few hundred microseconds of encoding and then mkdir, open, write and
+ * close on the file system (or an upload): written one after another, the run mostly
+ * waits. A few at a time overlap one file's I/O with the next one's encoding, while the
+ * memory held stays that of the pending rows (already in memory) plus a few encoded files.
+ */
+const WRITE_CONCURRENCY = 8;
+
+/**
+ * Runs `fn` over `items` with at most `limit` calls in flight. Every started call is
+ * awaited before returning or throwing (nothing keeps writing into the staging after a
+ * failure is reported); the first failure is thrown and no new call starts after it.
+ */
+async function eachConcurrently<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (!failure && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await fn(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
 }
 
 /**

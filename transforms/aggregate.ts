@@ -12,7 +12,7 @@ import type { Reporter } from '../core/problems.js';
 import { quoteColumn, quoteIdentifier } from '../expr/spark-sql.js';
 import { accumulatorFor, normalizeFloatingPoint, RowStore, type BatchGroups } from '../kernels/aggregates.js';
 import { columnAt, makeBatch } from '../kernels/batches.js';
-import { rowKeys, type RowKey } from '../kernels/keys.js';
+import { GroupTable, groupTableSupports, rowKeys, type RowKey } from '../kernels/keys.js';
 import { pathData } from '../kernels/nested.js';
 import { columnList, py, pyCol, singleInput, sqlTable, studioSql, topLevelColumn } from './shared.js';
 import { defineTransform, type AnalyzedInput, type BatchStream, type LocalContext, type TransformNode } from './transform.js';
@@ -181,11 +181,15 @@ async function* hashAggregate(node: TransformNode<'Aggregate', AggregateOptions>
   // Each group's values are those of its first row (all of them are equal anyway, by key).
   const groupValues = groupTypes.map((type) => new RowStore(type));
   const groups = new GroupSlots(groupBy.length === 0);
+  // Flat group columns key by fixed-width words (no string per row); nested ones by rowKeys.
+  const table = groupTableSupports(groupTypes) ? new GroupTable(groupTypes) : undefined;
 
   for await (const batch of input) {
     if (batch.numRows === 0) continue;
     const groupColumns = groupIndices.map((i) => columnAt(batch, i));
-    const assigned = groups.assign(groupColumns.length > 0 ? rowKeys(groupColumns, groupTypes, batch.numRows).keys : undefined, batch.numRows);
+    const assigned = table
+      ? groups.assignFrom(table, groupColumns, batch.numRows)
+      : groups.assign(groupColumns.length > 0 ? rowKeys(groupColumns, groupTypes, batch.numRows).keys : undefined, batch.numRows);
     groupValues.forEach((store, c) => store.put(groupColumns[c]!, assigned.openedSlots, assigned.openedRows, assigned.slots));
     accumulators.forEach((accumulator, k) => {
       const source = sources[k];
@@ -236,6 +240,15 @@ class GroupSlots {
   constructor(private readonly global: boolean) {
     // The global aggregate has its one group before any row arrives.
     this.count = global ? 1 : 0;
+  }
+
+  /** The slots of a batch's rows, from a GroupTable over the group columns (which numbers the slots itself). */
+  assignFrom(table: GroupTable, columns: readonly Data[], rows: number): BatchGroups {
+    const { slotOf, openedRows, firstOpened } = table.assign(columns, rows);
+    this.count = table.count;
+    const openedSlots = new Int32Array(openedRows.length);
+    for (let k = 0; k < openedSlots.length; k++) openedSlots[k] = firstOpened + k;
+    return { rows, slotOf, slots: this.count, openedSlots, openedRows };
   }
 
   /** The slots of a batch's rows, given their keys (undefined for the global group). */

@@ -11,7 +11,7 @@ import type { Reporter } from '../core/problems.js';
 import { quoteIdentifier } from '../expr/spark-sql.js';
 import { columnAt, makeBatch } from '../kernels/batches.js';
 import { castColumn } from '../kernels/cast.js';
-import { rowKeys, type RowKey, type RowKeys } from '../kernels/keys.js';
+import { GroupTable, groupTableSupports, rowKeys, type RowKey, type RowKeys } from '../kernels/keys.js';
 import { interleaveData, nullData, takeData } from '../kernels/selection.js';
 import { py, pyList, studioNode, studioSql } from './shared.js';
 import { defineTransform, type AnalyzedInput, type BatchStream, type InputRef, type LocalContext, type TransformNode } from './transform.js';
@@ -419,12 +419,19 @@ interface RightTable {
   readonly batchOf: Int32Array;
   readonly rowOf: Int32Array;
   /**
-   * The first row with each key; `next[id]` is the next row with row `id`'s key (-1 after
-   * the last), so each key's rows form a chain in input order. Rows with a NULL key are in
-   * no chain: SQL equality with NULL is never true, so they match nothing.
+   * For each row of a left batch, the first right row with its key (-1 for none);
+   * `next[id]` is the next row with row `id`'s key (-1 after the last), so each key's rows
+   * form a chain in input order. Rows with a NULL key are in no chain and a NULL left key
+   * finds none: SQL equality with NULL is never true, so they match nothing.
    */
-  readonly first: ReadonlyMap<RowKey, number>;
+  firstMatches(batch: RecordBatch): Int32Array;
   readonly next: Int32Array;
+  /**
+   * Each right column used so far as one chunk: every right row in id order, then one NULL
+   * row (row id `batchOf.length`, the right value of an unmatched left row). Gathering
+   * output rows from it is a plain take, instead of finding each row's batch per output row.
+   */
+  readonly whole: (Data | undefined)[];
 }
 
 function keyColumns(node: JoinNode, leftSchema: Schema, rightSchema: Schema): KeyColumns[] {
@@ -438,14 +445,18 @@ function keyColumns(node: JoinNode, leftSchema: Schema, rightSchema: Schema): Ke
   });
 }
 
-/** The key values of a batch of one side, cast to the compared types. */
-function comparableKeys(batch: RecordBatch, keys: readonly KeyColumns[], side: 'left' | 'right', ctx: LocalContext): RowKeys {
-  const columns = keys.map((k) => {
+/** The key columns of a batch of one side, cast to the compared types. */
+function comparableColumns(batch: RecordBatch, keys: readonly KeyColumns[], side: 'left' | 'right', ctx: LocalContext): Data[] {
+  return keys.map((k) => {
     const data = columnAt(batch, side === 'left' ? k.left : k.right);
     const type = side === 'left' ? k.leftType : k.rightType;
     return typesEqual(type, k.common) ? data : castColumn(data, type, k.common, ctx);
   });
-  return rowKeys(columns, keys.map((k) => k.common), batch.numRows);
+}
+
+/** The key values of a batch of one side, cast to the compared types. */
+function comparableKeys(batch: RecordBatch, keys: readonly KeyColumns[], side: 'left' | 'right', ctx: LocalContext): RowKeys {
+  return rowKeys(comparableColumns(batch, keys, side, ctx), keys.map((k) => k.common), batch.numRows);
 }
 
 /**
@@ -458,11 +469,14 @@ function comparableKeys(batch: RecordBatch, keys: readonly KeyColumns[], side: '
 function outputColumns(node: JoinNode, leftSchema: Schema, rightSchema: Schema): OutputColumn[] {
   const { how, mode, keys } = node.options;
   if (mode === 'condition') {
-    return node.schema.map((field, i) =>
-      i < leftSchema.length
-        ? { field, left: { index: i, type: leftSchema[i]!.type } }
-        : { field, right: { index: i - leftSchema.length, type: rightSchema[i - leftSchema.length]!.type } },
-    );
+    // Every column of both sides, and no name on both (analyze refuses that), so a name
+    // finds its side; by name rather than position, as the executor may prune columns.
+    return node.schema.map((field) => {
+      const l = leftSchema.findIndex((f) => f.name === field.name);
+      if (l >= 0) return { field, left: { index: l, type: leftSchema[l]!.type } };
+      const r = rightSchema.findIndex((f) => f.name === field.name);
+      return { field, right: { index: r, type: rightSchema[r]!.type } };
+    });
   }
   const keyNames = new Set(keys.map((k) => k.left));
   return node.schema.map((field) => {
@@ -480,21 +494,49 @@ function outputColumns(node: JoinNode, leftSchema: Schema, rightSchema: Schema):
 }
 
 async function buildRightTable(right: BatchStream, keys: readonly KeyColumns[], ctx: LocalContext): Promise<RightTable> {
+  const types = keys.map((k) => k.common);
+  // Flat key types go through a GroupTable (fixed-width words in typed arrays, no key
+  // object per row); nested ones through rowKeys and a Map.
+  const table = groupTableSupports(types) ? new GroupTable(types) : undefined;
   const batches: RecordBatch[] = [];
+  const batchSlots: Int32Array[] = [];
   const batchKeys: RowKeys[] = [];
   let rows = 0;
   for await (const batch of right) {
     if (batch.numRows === 0) continue;
     batches.push(batch);
-    batchKeys.push(comparableKeys(batch, keys, 'right', ctx));
+    if (table) batchSlots.push(table.assign(comparableColumns(batch, keys, 'right', ctx), batch.numRows, true).slotOf);
+    else batchKeys.push(comparableKeys(batch, keys, 'right', ctx));
     rows += batch.numRows;
   }
   const batchOf = new Int32Array(rows);
   const rowOf = new Int32Array(rows);
   const next = new Int32Array(rows).fill(-1);
-  const first = new Map<RowKey, number>();
   // Walking the rows backwards and putting each in front of its key's chain leaves every
   // chain in input order.
+  if (table) {
+    const firstOfSlot = new Int32Array(table.count).fill(-1);
+    let id = rows;
+    for (let b = batches.length - 1; b >= 0; b--) {
+      const slots = batchSlots[b]!;
+      for (let r = batches[b]!.numRows - 1; r >= 0; r--) {
+        id--;
+        batchOf[id] = b;
+        rowOf[id] = r;
+        const slot = slots[r]!;
+        if (slot < 0) continue; // a NULL key
+        next[id] = firstOfSlot[slot]!;
+        firstOfSlot[slot] = id;
+      }
+    }
+    const firstMatches = (batch: RecordBatch) => {
+      const slots = table.probe(comparableColumns(batch, keys, 'left', ctx), batch.numRows);
+      for (let i = 0; i < slots.length; i++) slots[i] = slots[i]! < 0 ? -1 : firstOfSlot[slots[i]!]!;
+      return slots;
+    };
+    return { batches, batchOf, rowOf, firstMatches, next, whole: [] };
+  }
+  const first = new Map<RowKey, number>();
   let id = rows;
   for (let b = batches.length - 1; b >= 0; b--) {
     const { keys: values, hasNull } = batchKeys[b]!;
@@ -509,7 +551,13 @@ async function buildRightTable(right: BatchStream, keys: readonly KeyColumns[], 
       first.set(key, id);
     }
   }
-  return { batches, batchOf, rowOf, first, next };
+  const firstMatches = (batch: RecordBatch) => {
+    const { keys: values, hasNull } = comparableKeys(batch, keys, 'left', ctx);
+    const matches = new Int32Array(batch.numRows);
+    for (let i = 0; i < matches.length; i++) matches[i] = hasNull[i] === 1 ? -1 : first.get(values[i]!) ?? -1;
+    return matches;
+  };
+  return { batches, batchOf, rowOf, firstMatches, next, whole: [] };
 }
 
 /** The (left row, right row) pairs of the output batch being built; -1 means "no row on that side". */
@@ -551,9 +599,9 @@ async function* hashJoin(node: JoinNode, left: BatchStream, right: BatchStream, 
 
   for await (const batch of left) {
     if (batch.numRows === 0) continue;
-    const { keys: values, hasNull } = comparableKeys(batch, keys, 'left', ctx);
+    const firsts = table.firstMatches(batch);
     for (let i = 0; i < batch.numRows; i++) {
-      let match = hasNull[i] === 1 ? -1 : table.first.get(values[i]!) ?? -1;
+      let match = firsts[i]!;
       if (match < 0) {
         if (keepUnmatchedLeft && pairs.push(i, -1)) yield emit(batch);
         continue;
@@ -588,7 +636,7 @@ function joinedBatch(
   ctx: LocalContext,
 ): RecordBatch {
   const length = pairs.right.length;
-  let rightSources: { which: Int32Array; index: Int32Array } | undefined;
+  let rightIndex: Int32Array | undefined;
   const data = columns.map(({ field, left, right }) => {
     let values: Data;
     let type: GlueType;
@@ -596,8 +644,8 @@ function joinedBatch(
       values = takeData(columnAt(leftBatch, left.index), pairs.left);
       type = left.type;
     } else if (right) {
-      rightSources ??= rightRowSources(table, pairs.right);
-      values = gatherRight(table, right, rightSources);
+      rightIndex ??= rightRowIndex(table, pairs.right);
+      values = takeData(wholeRightColumn(table, right), rightIndex);
       type = right.type;
     } else {
       return nullData(toArrowType(field.type), length);
@@ -608,30 +656,32 @@ function joinedBatch(
   return makeBatch(schema, data, length);
 }
 
-/**
- * For each output row, which source of `gatherRight` holds its right value and at which
- * row: a right batch, or (for -1, no right row) the one-row NULL column after them.
- */
-function rightRowSources(table: RightTable, rows: Int32Array): { which: Int32Array; index: Int32Array } {
-  const nullSource = table.batches.length;
-  const which = new Int32Array(rows.length);
+/** Each output row's row in the whole right columns: its right row id, or the NULL row after them for -1 (no right row). */
+function rightRowIndex(table: RightTable, rows: Int32Array): Int32Array {
+  const nullRow = table.batchOf.length;
   const index = new Int32Array(rows.length);
   for (let r = 0; r < rows.length; r++) {
     const id = rows[r]!;
-    if (id < 0) {
-      which[r] = nullSource;
-    } else {
-      which[r] = table.batchOf[id]!;
-      index[r] = table.rowOf[id]!;
-    }
+    index[r] = id < 0 ? nullRow : id;
   }
-  return { which, index };
+  return index;
 }
 
-function gatherRight(table: RightTable, column: InputColumn, sources: { which: Int32Array; index: Int32Array }): Data {
-  const columns = table.batches.map((batch) => columnAt(batch, column.index));
-  columns.push(nullData(toArrowType(column.type), 1));
-  return interleaveData(columns, sources.which, sources.index);
+/** A right column as one chunk (see RightTable.whole), concatenated on first use. */
+function wholeRightColumn(table: RightTable, column: InputColumn): Data {
+  const cached = table.whole[column.index];
+  if (cached) return cached;
+  const sources = table.batches.map((batch) => columnAt(batch, column.index));
+  sources.push(nullData(toArrowType(column.type), 1));
+  const rows = table.batchOf.length;
+  const which = new Int32Array(rows + 1);
+  const index = new Int32Array(rows + 1);
+  which.set(table.batchOf);
+  index.set(table.rowOf);
+  which[rows] = table.batches.length;
+  const whole = interleaveData(sources, which, index);
+  table.whole[column.index] = whole;
+  return whole;
 }
 
 /**
@@ -641,7 +691,10 @@ function gatherRight(table: RightTable, column: InputColumn, sources: { which: I
  * an anti join keeps it (NOT EXISTS, unlike NOT IN).
  */
 async function* semiJoin(node: JoinNode, left: BatchStream, right: BatchStream, ctx: LocalContext): BatchStream {
-  const keys = keyColumns(node, ctx.schemaOf(node.inputs[0]!), ctx.schemaOf(node.inputs[1]!));
+  const leftSchema = ctx.schemaOf(node.inputs[0]!);
+  const keys = keyColumns(node, leftSchema, ctx.schemaOf(node.inputs[1]!));
+  // The output is the left columns, by name: the executor may have pruned some of them.
+  const outputIndex = node.schema.map((f) => leftSchema.findIndex((g) => g.name === f.name));
   const rightKeys = new Set<RowKey>();
   for await (const batch of right) {
     const { keys: values, hasNull } = comparableKeys(batch, keys, 'right', ctx);
@@ -659,7 +712,7 @@ async function* semiJoin(node: JoinNode, left: BatchStream, right: BatchStream, 
       if (isMatched === keepMatched) kept[count++] = i;
     }
     if (count === 0) continue;
-    const columns = node.schema.map((_, c) => (count === rows ? columnAt(batch, c) : takeData(columnAt(batch, c), kept.subarray(0, count))));
+    const columns = outputIndex.map((c) => (count === rows ? columnAt(batch, c) : takeData(columnAt(batch, c), kept.subarray(0, count))));
     yield makeBatch(node.schema, columns, count);
   }
 }
