@@ -4,10 +4,11 @@
  * an object has any, sits beside it in `<file>.metadata.json`.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { ObjectSource } from '../formats/format.js';
-import { checkUserMetadata, isDataKey, type ObjectInfo, type ObjectStore, type OutputStaging, type UserMetadata, type CommitFolder } from './store.js';
+import { writeNewFile } from './write-file.js';
+import { attachedMetadata, isDataKey, type CommitFolder, type ObjectInfo, type ObjectStore, type OutputStaging, type UserMetadata } from './store.js';
 
 /** A path as messages show it: relative to the working directory when inside it. */
 export function displayPath(path: string): string {
@@ -148,20 +149,9 @@ export class DirectoryStaging implements OutputStaging {
    */
   async write(bucket: string, key: string, chunks: AsyncIterable<Uint8Array>, metadata?: UserMetadata): Promise<number> {
     const path = pathOf(this.staging, bucket, key);
-    // Empty metadata is no metadata: no sidecar for it.
-    const attached = metadata && Object.keys(metadata).length > 0 ? metadata : undefined;
-    if (attached) checkUserMetadata(this.describe(bucket, key), attached);
+    const attached = attachedMetadata(this.describe(bucket, key), metadata);
     await mkdir(dirname(path), { recursive: true });
-    const file = await open(path, 'wx');
-    let size = 0;
-    try {
-      for await (const chunk of chunks) {
-        await file.write(chunk);
-        size += chunk.length;
-      }
-    } finally {
-      await file.close();
-    }
+    const size = await writeNewFile(path, chunks);
     if (attached) await writeFile(`${path}.metadata.json`, metadataFileText(attached), { flag: 'wx' });
     return size;
   }

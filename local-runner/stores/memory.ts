@@ -1,5 +1,5 @@
 /** Output staging in memory, for the testing API: sinks still run their writers, nothing touches the disk. */
-import { checkUserMetadata, type OutputStaging, type UserMetadata, type CommitFolder } from './store.js';
+import { type OutputStaging, type UserMetadata, type CommitFolder, attachedMetadata } from './store.js';
 
 export class MemoryStaging implements OutputStaging {
   /** Committed objects, by `bucket/key`. */
@@ -13,9 +13,7 @@ export class MemoryStaging implements OutputStaging {
   }
 
   async write(bucket: string, key: string, chunks: AsyncIterable<Uint8Array>, metadata?: UserMetadata): Promise<number> {
-    // Empty metadata is no metadata: no sidecar for it.
-    const attached = metadata && Object.keys(metadata).length > 0 ? metadata : undefined;
-    if (attached) checkUserMetadata(this.describe(bucket, key), attached);
+    const attached = attachedMetadata(this.describe(bucket, key), metadata);
     const parts: Uint8Array[] = [];
     for await (const chunk of chunks) parts.push(chunk);
     const bytes = Buffer.concat(parts);

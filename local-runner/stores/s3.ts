@@ -12,7 +12,7 @@
  * ...`), never a stack trace.
  */
 import { createReadStream, createWriteStream, openAsBlob, rmSync } from 'node:fs';
-import { mkdtemp, open, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -28,7 +28,8 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { ObjectSource } from '../formats/format.js';
-import { checkUserMetadata, isDataKey, type ObjectInfo, type ObjectStore, type OutputStaging, type UserMetadata, type CommitFolder, type ServerSideEncryption } from './store.js';
+import { attachedMetadata, isDataKey, type CommitFolder, type ObjectInfo, type ObjectStore, type OutputStaging, type ServerSideEncryption, type UserMetadata } from './store.js';
+import { writeNewFile } from './write-file.js';
 
 /** The endpoint URL the SDK takes from the environment, if any (AWS_ENDPOINT_URL_S3 wins over AWS_ENDPOINT_URL). */
 export function endpointFromEnvironment(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -305,23 +306,13 @@ export class S3Staging implements OutputStaging {
 
   /** `metadata` is uploaded as the object's user metadata (PutObject's Metadata) at commit. */
   async write(bucket: string, key: string, chunks: AsyncIterable<Uint8Array>, metadata?: UserMetadata): Promise<number> {
-    // Empty metadata is no metadata, as for the other stagings.
-    const attached = metadata && Object.keys(metadata).length > 0 ? Object.freeze({ ...metadata }) : undefined;
-    if (attached) checkUserMetadata(this.describe(bucket, key), attached);
+    const checked = attachedMetadata(this.describe(bucket, key), metadata);
+    const attached = checked && Object.freeze({ ...checked });
     const name = String(this.files++);
     const dir = await (this.dir ??= privateDir(this.tempDir, 'gluekit-s3-staging-'));
     // Numbered files rather than key paths: keys need no escaping and cannot leave the folder.
     const path = join(dir, name);
-    const file = await open(path, 'wx', 0o600);
-    let size = 0;
-    try {
-      for await (const chunk of chunks) {
-        await file.write(chunk);
-        size += chunk.length;
-      }
-    } finally {
-      await file.close();
-    }
+    const size = await writeNewFile(path, chunks, 0o600);
     this.staged.set(`${bucket}/${key}`, { bucket, key, path, ...(attached && { metadata: attached }) });
     return size;
   }

@@ -66,6 +66,16 @@ export const USER_METADATA_LIMIT = 2048;
  * US-ASCII (S3 returns anything else RFC 2047-encoded), 2 KB in all. `object` names the
  * object in the message.
  */
+/**
+ * The metadata to attach to an object, checked; undefined when there is none (empty
+ * metadata is no metadata, so no sidecar file and no S3 header for it).
+ */
+export function attachedMetadata(object: string, metadata: UserMetadata | undefined): UserMetadata | undefined {
+  if (!metadata || Object.keys(metadata).length === 0) return undefined;
+  checkUserMetadata(object, metadata);
+  return metadata;
+}
+
 export function checkUserMetadata(object: string, metadata: UserMetadata): void {
   let size = 0;
   for (const [name, value] of Object.entries(metadata)) {
