@@ -9,33 +9,89 @@
  * `gluekit fixtures inspect <in> [--json]`: its envelope, with nothing secret.
  * `gluekit fixtures rewrap <in> --key-id K2 --keystore FILE`: its data key wrapped under
  * another key, the body untouched (key rotation).
- * Paths are local files; s3:// URLs are refused for now.
+ * `<in>` and `<out>` are local paths or s3:// URLs. In S3 the envelope is the object's
+ * user metadata (PutObject's Metadata) or the `<key>.instruction` object beside it; the
+ * client comes from the SDK's standard configuration (AWS_REGION, AWS_PROFILE,
+ * AWS_ENDPOINT_URL_S3, ...). Rewrap changes only the envelope: the metadata through
+ * CopyObject onto the object itself (MetadataDirective REPLACE, conditional on its ETag),
+ * or the instruction object.
  */
 import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { CopyObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { ObjectSource } from '../local-runner/formats/format.js';
 import { decryptObject } from '../local-runner/cse/decrypting-source.js';
-import { encryptObject } from '../local-runner/cse/encrypt.js';
+import { encryptStream } from '../local-runner/cse/encrypt.js';
 import { legacyReasons, PLAINTEXT_LENGTH, readEnvelope, type Envelope } from '../local-runner/cse/envelope.js';
 import { LocalKeystore } from '../local-runner/cse/keystore.js';
 import type { KeyProvider } from '../local-runner/cse/kms.js';
 import { blobOrigin } from '../local-runner/cse/local-ciphertext.js';
 import { rewrapEnvelope } from '../local-runner/cse/rewrap.js';
 import { fileSource, metadataFileText, readMetadataFile } from '../local-runner/stores/fixtures.js';
-import type { UserMetadata } from '../local-runner/stores/store.js';
+import { S3Store, s3ClientFromEnvironment } from '../local-runner/stores/s3.js';
+import { checkUserMetadata, type UserMetadata } from '../local-runner/stores/store.js';
 import { awsKmsKeys, checkKeySource } from './kms.js';
 import { UsageError, type ParsedArgs } from './main.js';
 
 export async function fixturesCommand(sub: string | undefined, args: ParsedArgs): Promise<number> {
-  for (const path of [...args.files, args.values.out]) {
-    if (typeof path === 'string' && /^s3:\/\//i.test(path)) {
-      throw new UsageError(`fixtures ${sub ?? ''} works on local files; ${path} is an S3 URL, which it does not read or write yet (copy the object and its metadata to a local file first)`);
-    }
+  for (const path of [...args.files, args.values.out]) if (typeof path === 'string') where(path); // s3:// URLs must name an object
+  try {
+    if (sub === 'decrypt') return await decryptFixture(args);
+    if (sub === 'inspect') return await inspectFixture(args);
+    if (sub === 'rewrap') return await rewrapFixture(args);
+    if (sub !== 'encrypt') throw new UsageError(`unknown fixtures command "${sub ?? ''}" (expected encrypt, decrypt, inspect or rewrap)`);
+    return await encryptFixture(args);
+  } finally {
+    await closeS3();
   }
-  if (sub === 'decrypt') return decryptFixture(args);
-  if (sub === 'inspect') return inspectFixture(args);
-  if (sub === 'rewrap') return rewrapFixture(args);
-  if (sub !== 'encrypt') throw new UsageError(`unknown fixtures command "${sub ?? ''}" (expected encrypt, decrypt, inspect or rewrap)`);
+}
+
+/** A local path, or an object named by an s3:// URL. */
+type Where = { readonly kind: 'file'; readonly path: string } | { readonly kind: 's3'; readonly bucket: string; readonly key: string; readonly url: string };
+
+function where(text: string): Where {
+  if (!/^s3:\/\//i.test(text)) return { kind: 'file', path: text };
+  const match = /^s3:\/\/([^/]+)\/(.+)$/i.exec(text);
+  if (!match || match[2]!.endsWith('/')) throw new UsageError(`${text}: an S3 URL here names one object, s3://<bucket>/<key>`);
+  return { kind: 's3', bucket: match[1]!, key: match[2]!, url: `s3://${match[1]!}/${match[2]!}` };
+}
+
+/** One client and store per command, from the SDK's standard configuration; made only when an s3:// URL is used. */
+let s3: { client: S3Client; store: S3Store } | undefined;
+function s3Store(): { client: S3Client; store: S3Store } {
+  if (!s3) {
+    const client = s3ClientFromEnvironment();
+    s3 = { client, store: new S3Store(client) };
+  }
+  return s3;
+}
+async function closeS3(): Promise<void> {
+  const open = s3;
+  s3 = undefined;
+  if (!open) return;
+  await open.store.close();
+  open.client.destroy();
+}
+
+/** Runs one S3 request; a failure names the object and the request, not a stack trace. */
+async function s3Request<T>(target: string, action: string, request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (e) {
+    const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+    const words = err.message && err.message !== err.name && err.message !== 'UnknownError' ? `: ${err.message}` : '';
+    const status = err.$metadata?.httpStatusCode;
+    throw new Error(`${target}: ${action} failed: ${err.name ?? 'Error'}${words}${status ? ` (HTTP ${status})` : ''}`, { cause: e });
+  }
+}
+
+/** `fixtures encrypt <in> <out>`: each side a local file or an S3 object. */
+async function encryptFixture(args: ParsedArgs): Promise<number> {
   const [input, output] = args.files;
   if (!input || !output || args.files.length !== 2) throw new UsageError('fixtures encrypt takes <in> <out>');
   const { keystore, 'key-id': keyId } = args.values;
@@ -43,16 +99,50 @@ export async function fixturesCommand(sub: string | undefined, args: ParsedArgs)
   if (typeof keystore !== 'string' && args.values.kms !== true) throw new UsageError('fixtures encrypt needs --keystore <file> or --kms (AWS KMS)');
   if (typeof keyId !== 'string') throw new UsageError('fixtures encrypt needs --key-id <key id, ARN or alias>');
   const context = contextEntries(args);
-  const plaintext = new Uint8Array(await readFile(input));
+  const from = where(input);
+  const to = where(output);
+  // The plaintext is streamed: read part by part as the ciphertext is written, never held whole.
+  let plaintext: { size: number; chunks: () => AsyncIterable<Uint8Array> };
+  if (from.kind === 's3') {
+    const object = await readS3Fixture(from, false);
+    plaintext = { size: object.size, chunks: () => object.source.stream() };
+  } else {
+    const info = await stat(input).catch((e: NodeJS.ErrnoException) => {
+      throw new Error(`${input}: cannot read (${e.code ?? e.message})`);
+    });
+    if (!info.isFile()) throw new Error(`${input}: not a file`);
+    plaintext = { size: info.size, chunks: () => createReadStream(input, { highWaterMark: 1 << 20 }) };
+  }
   const keys = typeof keystore === 'string' ? await LocalKeystore.open(keystore) : await awsKmsKeys();
-  const encrypted = await encryptObject(plaintext, {
+  const encrypted = await encryptStream(plaintext.chunks(), {
     keys,
     keyId,
     context,
     instructionFile: args.values['instruction-file'] === true,
     committing: args.values.committing === true,
+    plaintextLength: plaintext.size,
   }).finally(() => 'close' in keys && keys.close());
-  const files: [string, Uint8Array | string][] = [[output, encrypted.body]];
+  if (to.kind === 's3') {
+    const { client } = s3Store();
+    const written: string[] = [];
+    checkUserMetadata(to.url, encrypted.metadata);
+    // The instruction object first: the object never exists without its envelope.
+    if (encrypted.instruction) {
+      const instruction = encrypted.instruction;
+      await s3Request(`${to.url}.instruction`, 'PutObject', () => client.send(new PutObjectCommand({ Bucket: to.bucket, Key: `${to.key}.instruction`, Body: instruction })));
+      written.push(`${to.url}.instruction`);
+    }
+    // lib-storage: one PutObject for a small object, else a multipart upload of 5 MiB parts
+    // (multiples of 16 bytes, the GCM tag at the end of the last); the metadata goes with it.
+    const upload = new Upload({ client, params: { Bucket: to.bucket, Key: to.key, Body: Readable.from(encrypted.body), Metadata: { ...encrypted.metadata } }, queueSize: 2 });
+    await s3Request(to.url, 'upload', () => upload.done()).catch((e: Error) => {
+      throw encrypted.instruction ? new Error(`${e.message} (${to.url}.instruction was written already)`, { cause: e }) : e;
+    });
+    written.unshift(`${to.url}${encrypted.instruction ? '' : ' (envelope in its metadata)'}`);
+    console.log(`encrypted ${input} -> ${written.join(', ')}`);
+    return 0;
+  }
+  const files: [string, Uint8Array | string | AsyncIterable<Uint8Array>][] = [[output, encrypted.body]];
   if (encrypted.instruction) files.push([`${output}.instruction`, encrypted.instruction]);
   if (Object.keys(encrypted.metadata).length > 0) files.push([`${output}.metadata.json`, `${JSON.stringify(encrypted.metadata, null, 2)}\n`]);
   await writeAll(files);
@@ -61,10 +151,13 @@ export async function fixturesCommand(sub: string | undefined, args: ParsedArgs)
 }
 
 /** Writes every file aside first, then renames them into place: all or nothing. */
-async function writeAll(files: [string, Uint8Array | string][]): Promise<void> {
+async function writeAll(files: [string, Uint8Array | string | AsyncIterable<Uint8Array>][]): Promise<void> {
   const suffix = `.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    for (const [file, content] of files) await writeFile(file + suffix, content);
+    for (const [file, content] of files) {
+      if (typeof content === 'string' || content instanceof Uint8Array) await writeFile(file + suffix, content);
+      else await pipeline(Readable.from(content), createWriteStream(file + suffix));
+    }
     for (const [file] of files) await rename(file + suffix, file);
   } catch (e) {
     for (const [file] of files) await rm(file + suffix, { force: true });
@@ -77,11 +170,14 @@ async function decryptFixture(args: ParsedArgs): Promise<number> {
   const input = oneInput('decrypt', args, ' --out <file>');
   const out = args.values.out;
   if (typeof out !== 'string') throw new UsageError('fixtures decrypt needs --out <file>');
-  if (resolve(out) === resolve(input)) throw new UsageError('fixtures decrypt: --out must be another file than the encrypted one');
+  const from = where(input);
+  const to = where(out);
+  const same = from.kind === 'file' && to.kind === 'file' ? resolve(from.path) === resolve(to.path) : from.kind === 's3' && to.kind === 's3' && from.url === to.url;
+  if (same) throw new UsageError('fixtures decrypt: --out must be another file than the encrypted one');
   const keys = await keysFor('decrypt', args);
   const fixture = await readFixture(input);
   const keyId = args.values['key-id'];
-  const plaintext = await decryptObject(fileSource(input, input, fixture.size), fixture.metadata, {
+  const plaintext = await decryptObject(fixture.source, fixture.metadata, {
     keys,
     expectedContext: contextEntries(args),
     ...(typeof keyId === 'string' && { keyId }),
@@ -89,8 +185,15 @@ async function decryptFixture(args: ParsedArgs): Promise<number> {
     instructionFile: async () => fixture.instruction,
   });
   try {
-    // Mode 0600: until now the key protected this data; who else may read it is the user's call.
-    await replaceFile(out, plaintext.stream(), 0o600);
+    if (to.kind === 's3') {
+      const { client } = s3Store();
+      // lib-storage: one PutObject for a small plaintext, a multipart upload for a large one.
+      const upload = new Upload({ client, params: { Bucket: to.bucket, Key: to.key, Body: Readable.from(plaintext.stream()) }, queueSize: 2 });
+      await s3Request(to.url, 'upload', () => upload.done());
+    } else {
+      // Mode 0600: until now the key protected this data; who else may read it is the user's call.
+      await replaceFile(out, plaintext.stream(), 0o600);
+    }
   } finally {
     await plaintext.dispose();
   }
@@ -123,13 +226,13 @@ interface EnvelopeReport {
 async function inspectFixture(args: ParsedArgs): Promise<number> {
   const input = oneInput('inspect', args, '');
   const fixture = await readFixture(input);
-  const envelope = await readEnvelope(input, fixture.metadata, async () => fixture.instruction);
-  const metadataFile = `${input}.metadata.json`;
-  const instructionFile = `${input}.instruction`;
+  const envelope = await readEnvelope(fixture.name, fixture.metadata, async () => fixture.instruction);
+  const metadataFile = fixture.metadataPlace;
+  const instructionFile = fixture.instructionPlace;
   const recordedLength = Object.entries(fixture.metadata ?? {}).find(([k]) => k.toLowerCase() === PLAINTEXT_LENGTH)?.[1];
   const tag = envelope.suite.tagLength;
   const report: EnvelopeReport = {
-    object: input,
+    object: fixture.name,
     format: envelope.format,
     contentAlgorithm: envelope.suite.metadataName,
     algorithmSuite: envelope.suite.name,
@@ -161,7 +264,7 @@ async function inspectFixture(args: ParsedArgs): Promise<number> {
   ];
   if (report.legacy.length > 0) rows.push(['legacy', report.legacy.join('; ')]);
   const width = Math.max(...rows.map(([label]) => label.length));
-  console.log(`${input}: client-side encrypted`);
+  console.log(`${fixture.name}: client-side encrypted`);
   for (const [label, value] of rows) console.log(`  ${label.padEnd(width)}  ${value}`);
   return 0;
 }
@@ -173,7 +276,13 @@ async function rewrapFixture(args: ParsedArgs): Promise<number> {
   if (typeof keyId !== 'string') throw new UsageError('fixtures rewrap needs --key-id <the new key: id, ARN or alias>');
   const keys = await keysFor('rewrap', args);
   const fixture = await readFixture(input);
-  const rewrapped = await rewrapEnvelope(input, fixture.metadata, async () => fixture.instruction, { keys, keyId });
+  const rewrapped = await rewrapEnvelope(fixture.name, fixture.metadata, async () => fixture.instruction, { keys, keyId });
+  const at = where(input);
+  if (at.kind === 's3') {
+    const rewrote = await rewriteS3Envelope(at, fixture.metadata, rewrapped);
+    console.log(`rewrapped ${at.url}: its data key is now wrapped by ${keyId} (rewrote ${rewrote}; the body is unchanged)`);
+    return 0;
+  }
   const [file, content] =
     rewrapped.location === 'metadata' ? [`${input}.metadata.json`, metadataFileText(rewrapped.metadata)] : [`${input}.instruction`, rewrapped.instruction!];
   await replaceFile(file, content, (await stat(file)).mode & 0o777);
@@ -205,8 +314,89 @@ function contextEntries(args: ParsedArgs): Record<string, string> {
   return context;
 }
 
+/** An encrypted object, its envelope, and where the envelope lives (for messages). */
+interface Fixture {
+  readonly name: string;
+  readonly size: number;
+  readonly source: ObjectSource;
+  readonly metadata: UserMetadata | undefined;
+  readonly instruction: Uint8Array | undefined;
+  /** Where its metadata and instruction file are: `<in>.metadata.json` and `<in>.instruction` locally. */
+  readonly metadataPlace: string;
+  readonly instructionPlace: string;
+}
+
+async function readFixture(input: string): Promise<Fixture> {
+  const at = where(input);
+  return at.kind === 's3' ? readS3Fixture(at, true) : readLocalFixture(input);
+}
+
+/** An S3 object, read through S3Store: its size from the listing, its metadata (HeadObject) and `<key>.instruction`. */
+async function readS3Fixture(at: Where & { kind: 's3' }, envelope: boolean): Promise<Fixture> {
+  const { store } = s3Store();
+  const [info] = await store.list(at.bucket, at.key);
+  if (info?.key !== at.key) throw new Error(`${at.url}: no such object`);
+  const metadata = envelope ? await store.metadata(at.bucket, at.key) : undefined;
+  const instruction = envelope ? await store.sidecar(at.bucket, `${at.key}.instruction`) : undefined;
+  return {
+    name: at.url,
+    size: info.size,
+    source: store.open(at.bucket, info),
+    metadata,
+    instruction,
+    metadataPlace: `the metadata of ${at.url}`,
+    instructionPlace: `${at.url}.instruction`,
+  };
+}
+
+/**
+ * Writes a rewrapped envelope back to S3, leaving the body alone: the instruction object,
+ * or the object's metadata by copying the object onto itself with MetadataDirective
+ * REPLACE. The copy is conditional on the ETag of the version whose metadata was
+ * rewrapped, and keeps the object's content headers and server-side encryption.
+ * CopyObject copies at most 5 GB in one request.
+ */
+async function rewriteS3Envelope(at: Where & { kind: 's3' }, before: UserMetadata | undefined, rewrapped: Awaited<ReturnType<typeof rewrapEnvelope>>): Promise<string> {
+  const { client } = s3Store();
+  if (rewrapped.location !== 'metadata') {
+    const instruction = rewrapped.instruction!;
+    await s3Request(`${at.url}.instruction`, 'PutObject', () => client.send(new PutObjectCommand({ Bucket: at.bucket, Key: `${at.key}.instruction`, Body: instruction })));
+    return `${at.url}.instruction`;
+  }
+  const head = await s3Request(at.url, 'HeadObject', () => client.send(new HeadObjectCommand({ Bucket: at.bucket, Key: at.key })));
+  const now = head.Metadata ?? {};
+  const was = before ?? {};
+  if (Object.keys(now).length !== Object.keys(was).length || Object.entries(was).some(([k, v]) => now[k] !== v)) {
+    throw new Error(`${at.url}: its metadata changed while it was being rewrapped; nothing was written (run rewrap again)`);
+  }
+  checkUserMetadata(at.url, rewrapped.metadata);
+  const source = `${at.bucket}/${at.key.split('/').map(encodeURIComponent).join('/')}`;
+  await s3Request(at.url, 'CopyObject (replacing the metadata)', () =>
+    client.send(
+      new CopyObjectCommand({
+        Bucket: at.bucket,
+        Key: at.key,
+        CopySource: source,
+        ...(head.ETag && { CopySourceIfMatch: head.ETag }),
+        MetadataDirective: 'REPLACE',
+        Metadata: { ...rewrapped.metadata },
+        ...(head.ContentType && { ContentType: head.ContentType }),
+        ...(head.ContentEncoding && { ContentEncoding: head.ContentEncoding }),
+        ...(head.ContentLanguage && { ContentLanguage: head.ContentLanguage }),
+        ...(head.ContentDisposition && { ContentDisposition: head.ContentDisposition }),
+        ...(head.CacheControl && { CacheControl: head.CacheControl }),
+        ...(head.Expires && { Expires: head.Expires }),
+        ...(head.ServerSideEncryption && { ServerSideEncryption: head.ServerSideEncryption }),
+        ...(head.SSEKMSKeyId && { SSEKMSKeyId: head.SSEKMSKeyId }),
+        ...(head.StorageClass && { StorageClass: head.StorageClass }),
+      }),
+    ),
+  );
+  return `the metadata of ${at.url}`;
+}
+
 /** A local fixture and the envelope files beside it: `<in>.metadata.json` and `<in>.instruction`. */
-async function readFixture(input: string): Promise<{ size: number; metadata: UserMetadata | undefined; instruction: Uint8Array | undefined }> {
+async function readLocalFixture(input: string): Promise<Fixture> {
   const info = await stat(input).catch((e: NodeJS.ErrnoException) => {
     throw new Error(`${input}: cannot read (${e.code ?? e.message})`);
   });
@@ -219,7 +409,15 @@ async function readFixture(input: string): Promise<{ size: number; metadata: Use
       throw e;
     },
   );
-  return { size: info.size, metadata, instruction };
+  return {
+    name: input,
+    size: info.size,
+    source: fileSource(input, input, info.size),
+    metadata,
+    instruction,
+    metadataPlace: `${input}.metadata.json`,
+    instructionPlace: `${input}.instruction`,
+  };
 }
 
 /**

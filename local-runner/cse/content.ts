@@ -5,7 +5,7 @@
  * the end. Plaintext chunks go to `sink` before the tag is checked, so the sink must not
  * hand them out until this resolves (plaintext-spool.ts).
  */
-import { createCipheriv, createDecipheriv, type Decipher, type DecipherGCM } from 'node:crypto';
+import { createCipheriv, createDecipheriv, type CipherGCM, type Decipher, type DecipherGCM } from 'node:crypto';
 import { CseError } from './errors.js';
 import { GCM_MAX_PLAINTEXT, type ContentSuite } from './suites.js';
 
@@ -85,16 +85,69 @@ async function emit(plaintext: Buffer, sink: (plaintext: Uint8Array) => void | P
   if (plaintext.length > 0) await sink(plaintext);
 }
 
-/** Encrypts a whole object: the ciphertext followed by the tag, as the S3EC stores it. GCM suites only. */
-export function encryptContent(plaintext: Uint8Array, content: ContentKey): Uint8Array {
+/** A GCM cipher for `content` (which it copies the key of: the caller may wipe its own). GCM suites only. */
+export function gcmCipher(content: ContentKey): CipherGCM {
   const { suite, key, iv, aad } = content;
   if (suite.cipher !== 'aes-256-gcm' || suite.legacy) throw new Error(`gluekit does not encrypt with ${suite.name}`);
-  if (plaintext.length > GCM_MAX_PLAINTEXT) throw new RangeError(`AES-GCM encrypts at most ${GCM_MAX_PLAINTEXT} bytes in one object`);
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: suite.tagLength });
   if (aad) cipher.setAAD(aad);
+  return cipher;
+}
+
+/** Encrypts a whole object: the ciphertext followed by the tag, as the S3EC stores it. GCM suites only. */
+export function encryptContent(plaintext: Uint8Array, content: ContentKey): Uint8Array {
+  const { suite } = content;
+  const cipher = gcmCipher(content);
+  if (plaintext.length > GCM_MAX_PLAINTEXT) throw new RangeError(`AES-GCM encrypts at most ${GCM_MAX_PLAINTEXT} bytes in one object`);
   const out = Buffer.allocUnsafe(plaintext.length + suite.tagLength);
   let at = cipher.update(plaintext).copy(out, 0);
   at += cipher.final().copy(out, at);
   cipher.getAuthTag().copy(out, at);
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
+}
+
+/**
+ * Encrypts a stream with `cipher` (from gcmCipher) in parts: every part but the last is
+ * exactly `partSize` bytes (a multiple of 16, the AES block), and the last holds the rest
+ * of the ciphertext followed by the tag, as the S3EC lays out a multipart upload. The
+ * plaintext is pulled only as parts are asked for and at most one part of it is buffered
+ * (and zeroed at the end). When `expectedLength` is given, a stream of another length fails.
+ */
+export async function* encryptContentParts(
+  plaintext: AsyncIterable<Uint8Array>,
+  cipher: CipherGCM,
+  tagLength: number,
+  partSize: number,
+  expectedLength?: number,
+): AsyncGenerator<Uint8Array> {
+  if (!Number.isSafeInteger(partSize) || partSize <= 0 || partSize % 16 !== 0) throw new RangeError(`partSize must be a positive multiple of 16 bytes, got ${partSize}`);
+  const buffer = Buffer.allocUnsafe(partSize);
+  let filled = 0;
+  let total = 0;
+  try {
+    for await (const chunk of plaintext) {
+      total += chunk.length;
+      if (total > GCM_MAX_PLAINTEXT) throw new RangeError(`AES-GCM encrypts at most ${GCM_MAX_PLAINTEXT} bytes in one object`);
+      if (expectedLength !== undefined && total > expectedLength) throw new Error(`the plaintext is longer than the ${expectedLength} bytes announced (it changed while being read?)`);
+      for (let at = 0; at < chunk.length; ) {
+        const n = Math.min(partSize - filled, chunk.length - at);
+        buffer.set(chunk.subarray(at, at + n), filled);
+        filled += n;
+        at += n;
+        // update() returns a new buffer, so the plaintext buffer can be refilled at once.
+        if (filled === partSize) {
+          filled = 0;
+          yield cipher.update(buffer);
+        }
+      }
+    }
+    if (expectedLength !== undefined && total !== expectedLength) throw new Error(`the plaintext is ${total} bytes, not the ${expectedLength} announced (it changed while being read?)`);
+    const rest = cipher.update(buffer.subarray(0, filled));
+    const last = cipher.final();
+    const tag = cipher.getAuthTag();
+    if (tag.length !== tagLength) throw new Error(`the cipher produced a ${tag.length}-byte tag, not ${tagLength}`);
+    yield Buffer.concat([rest, last, tag]);
+  } finally {
+    buffer.fill(0);
+  }
 }

@@ -107,8 +107,8 @@ describe('gluekit fixtures decrypt', () => {
   });
 
   it.each([
-    ['an s3:// input', ['s3://bucket/orders.json', '--out', 'x.json'], 'fixtures decrypt works on local files; s3://bucket/orders.json is an S3 URL'],
-    ['an s3:// output', ['orders.json', '--out', 's3://bucket/plain.json'], 'fixtures decrypt works on local files; s3://bucket/plain.json is an S3 URL'],
+    ['an s3:// input naming no object', ['s3://bucket', '--out', 'x.json'], 's3://bucket: an S3 URL here names one object, s3://<bucket>/<key>'],
+    ['an s3:// output naming a folder', ['orders.json', '--out', 's3://bucket/plain/'], 's3://bucket/plain/: an S3 URL here names one object'],
     ['no --out', ['orders.json'], 'fixtures decrypt needs --out <file>'],
     ['the input as output', ['orders.json', '--out', './orders.json'], '--out must be another file than the encrypted one'],
   ])('refuses %s as wrong usage', (_label, args, message) => {
@@ -216,12 +216,12 @@ describe('gluekit fixtures rewrap', () => {
     expect(leftovers(f.dir)).toEqual([]);
   });
 
-  it('needs --key-id and --keystore, and refuses s3:// URLs', () => {
+  it('needs --key-id and --keystore, and refuses s3:// URLs naming no object', () => {
     expect(gluekit('fixtures', 'rewrap', 'orders.json', '--keystore', 'keys.json').stderr).toContain('fixtures rewrap needs --key-id');
     expect(gluekit('fixtures', 'rewrap', 'orders.json', '--key-id', OTHER_ARN).stderr).toContain('fixtures rewrap needs --keystore <file>');
-    const r = gluekit('fixtures', 'rewrap', 's3://bucket/orders.json', '--key-id', OTHER_ARN, '--keystore', 'keys.json');
+    const r = gluekit('fixtures', 'rewrap', 's3://bucket/', '--key-id', OTHER_ARN, '--keystore', 'keys.json');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('fixtures rewrap works on local files; s3://bucket/orders.json is an S3 URL');
+    expect(r.stderr).toContain('s3://bucket/: an S3 URL here names one object');
   });
 });
 
