@@ -22,7 +22,7 @@ import type { FormatWriter, WriteOptions } from './formats/format.js';
 import { jsonWriter } from './formats/json.js';
 import { parquetWriter } from './formats/parquet.js';
 import type { LocalContext } from '../transforms/transform.js';
-import { encryptObject } from './cse/encrypt.js';
+import { encryptStream } from './cse/encrypt.js';
 import { KmsError, type KeyDescription, type KeyProvider } from './cse/kms.js';
 import type { OutputStaging } from './stores/store.js';
 
@@ -209,20 +209,20 @@ async function eachConcurrently<T>(items: readonly T[], limit: number, fn: (item
  * encryption context when writing (validation refuses one on a sink), so the context is
  * only the `aws:x-amz-cek-alg` entry the format requires.
  */
+/**
+ * Encrypts a file as the format writer produces it, in parts (GCM, the tag after the last
+ * part), so no file is held whole in memory for encryption. The envelope (V2) goes with
+ * the object as its metadata; its optional unencrypted-content-length is left out, since
+ * the length is known only at the end.
+ */
 async function writeEncrypted(staging: OutputStaging, bucket: string, key: string, chunks: AsyncIterable<Uint8Array>, keys: KeyProvider, keyArn: string): Promise<number> {
-  const parts: Uint8Array[] = [];
-  for await (const chunk of chunks) parts.push(chunk);
-  const plaintext = Buffer.concat(parts);
-  parts.length = 0;
-  let encrypted: Awaited<ReturnType<typeof encryptObject>>;
+  let encrypted: Awaited<ReturnType<typeof encryptStream>>;
   try {
-    encrypted = await encryptObject(plaintext, { keys, keyId: keyArn });
+    encrypted = await encryptStream(chunks, { keys, keyId: keyArn });
   } catch (e) {
     throw new Error(`${staging.describe(bucket, key)}: cannot encrypt (CSE-KMS under ${keyArn}): ${(e as Error).message}`);
   }
-  return staging.write(bucket, key, (async function* () {
-    yield encrypted.body;
-  })(), encrypted.metadata);
+  return staging.write(bucket, key, encrypted.body, encrypted.metadata);
 }
 
 function partitionText(text: ReturnType<typeof castColumn>, row: number): string {
