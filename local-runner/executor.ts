@@ -194,9 +194,9 @@ function produce(
   }
   const spec = transformSpec(node.kind)!;
   if (!spec.local) throw new RunError(node.id, `${node.kind} has no local implementation yet`);
-  // A Join builds exactly its pruned columns; other transforms build their whole schema
-  // (from their inputs' pruned columns), which `project` then narrows.
-  const local = node.kind === 'Join' && schema !== node.schema ? { ...node, schema } : node;
+  // A Join and a Filter build exactly their pruned columns; other transforms build their
+  // whole schema (from their inputs' pruned columns), which `project` then narrows.
+  const local = (node.kind === 'Join' || node.kind === 'Filter') && schema !== node.schema ? { ...node, schema } : node;
   return spec.local(local as TransformNode as never, inputs, ctx);
 }
 

@@ -7,6 +7,7 @@ import { toNode, type ExprLike, type ExprNode } from '../expr/expr.js';
 import { toSparkSql } from '../expr/spark-sql.js';
 import { checkExpr } from '../expr/typecheck.js';
 import { evaluate } from '../kernels/evaluate.js';
+import { columnAt, makeBatch } from '../kernels/batches.js';
 import { filterBatch } from '../kernels/selection.js';
 import { py, singleInput, sqlTable, studioSql } from './shared.js';
 import { defineTransform } from './transform.js';
@@ -57,10 +58,26 @@ export const Filter = defineTransform<FilterDefinition, FilterOptions>({
     const query = `SELECT * FROM ${sqlTable(node.inputs[0]!)} WHERE ${toSparkSql(node.options.where)}`;
     return { [node.id]: studioSql(node.id, node.inputs, query, node.schema) };
   },
+  // The executor passes the node with its pruned schema (local-runner/executor.ts,
+  // prunedSchemas): the condition reads the whole input, but only the columns consumers
+  // use are copied, e.g. not the `status` a mapping drops next.
   async *local(node, [input], ctx) {
     const schema = ctx.schemaOf(node.inputs[0]!);
+    const narrows = node.schema.length < schema.length;
+    let fields: unknown;
+    let narrow: number[] = [];
     for await (const batch of input!) {
-      const kept = filterBatch(batch, evaluate(node.options.where, batch, schema, ctx).data);
+      const mask = evaluate(node.options.where, batch, schema, ctx).data;
+      if (narrows && batch.schema.fields !== fields) {
+        fields = batch.schema.fields;
+        narrow = node.schema.map((f) => {
+          const at = batch.schema.fields.findIndex((g) => g.name === f.name);
+          if (at < 0) throw new Error(`the batch has no column "${f.name}"`);
+          return at;
+        });
+      }
+      const source = narrows ? makeBatch(node.schema, narrow.map((at) => columnAt(batch, at)), batch.numRows) : batch;
+      const kept = filterBatch(source, mask);
       if (kept.numRows > 0) yield kept;
     }
   },

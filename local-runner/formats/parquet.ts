@@ -6,7 +6,8 @@
  * gluekit reads the footer itself, fetches from the object's Blob only the column chunks
  * of the requested columns in one row group, and decodes a small Parquet file made of
  * them with parquet-wasm's synchronous reader (parquet-footer.ts says why not its
- * asynchronous one). Memory is bounded by one row group's requested columns.
+ * asynchronous one), fetching the next row group's chunks while one is decoded. Memory is
+ * bounded by one row group's requested columns, decoded, and two row groups' fetched.
  *
  * Types are read from the Parquet schema, as Spark reads them, then conformed to the
  * declared Glue types (conform.ts). INT96 timestamps are decoded here, exactly as Spark
@@ -111,16 +112,38 @@ export const parquetReader: FormatReader = {
     const leaves = columns.flatMap((c) => footer.columns[c]!.leaves);
     const int96 = columns.map((c) => footer.columns[c]!.leaves.map((l) => isInt96(footer.leaves[l]!)));
 
+    // The row groups to read, in order: not empty, and not ruled out by their statistics.
+    const firstRows: number[] = [];
     let groupStart = 0;
-    for (const [g, group] of footer.rowGroups.entries()) {
-      const firstRow = groupStart;
+    for (const group of footer.rowGroups) {
+      firstRows.push(groupStart);
       groupStart += group.numRows;
-      if (group.numRows === 0) continue;
-      if (options.mayMatch && !options.mayMatch(rowGroupStatistics(footer, g, options.schema, columns))) continue;
-      const decodedSize = leaves.reduce((n, l) => n + group.chunks[l]!.uncompressedSize, 0);
-      if (decodedSize > ROW_GROUP_BUDGET)
-        throw new FormatError(object.name, `row group ${g} decodes to ${decodedSize} bytes for the requested columns, more than the local runner's ${ROW_GROUP_BUDGET} (write smaller row groups)`);
-      const file = await guard(object.name, async () => rowGroupFile(footer, columns, { index: g, chunks: await fetchChunks(blob, footer, g, leaves) }));
+    }
+    const wanted = (g: number) => footer.rowGroups[g]!.numRows > 0 && (!options.mayMatch || options.mayMatch(rowGroupStatistics(footer, g, options.schema, columns)));
+    const nextGroup = (from: number) => {
+      let g = from;
+      while (g < footer.rowGroups.length && !wanted(g)) g++;
+      return g;
+    };
+    const decodedSize = (g: number) => leaves.reduce((n, l) => n + footer.rowGroups[g]!.chunks[l]!.uncompressedSize, 0);
+    // Read-ahead: the next row group's bytes are fetched while this one is decoded and
+    // consumed. A failed fetch is reported when its row group's turn comes, not before.
+    const fetchGroup = (g: number): Promise<Uint8Array> => {
+      const file = guard(object.name, async () => rowGroupFile(footer, columns, { index: g, chunks: await fetchChunks(blob, footer, g, leaves) }));
+      file.catch(() => {});
+      return file;
+    };
+    let ahead: { g: number; file: Promise<Uint8Array> } | undefined;
+    for (let g = nextGroup(0), following = 0; g < footer.rowGroups.length; g = following) {
+      const group = footer.rowGroups[g]!;
+      const firstRow = firstRows[g]!;
+      const size = decodedSize(g);
+      if (size > ROW_GROUP_BUDGET)
+        throw new FormatError(object.name, `row group ${g} decodes to ${size} bytes for the requested columns, more than the local runner's ${ROW_GROUP_BUDGET} (write smaller row groups)`);
+      const pending = ahead?.g === g ? ahead.file : fetchGroup(g);
+      following = nextGroup(g + 1);
+      ahead = following < footer.rowGroups.length && decodedSize(following) <= ROW_GROUP_BUDGET ? { g: following, file: fetchGroup(following) } : undefined;
+      const file = await pending;
       const table = decode(object.name, `row group ${g}`, () => tableFromIPC(wasm.readParquet(file, { batchSize: Math.max(1, options.batchRows) }).intoIPCStream()));
       if (table.numRows !== group.numRows)
         throw new FormatError(object.name, `row group ${g} decoded to ${table.numRows} rows but the footer says ${group.numRows}: the file is corrupt`);

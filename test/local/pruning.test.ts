@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { aggregate, applyMapping, col, filter, join, s3Sink, s3Source } from '../../index.js';
 import { buildJob } from '../../jobs/validate.js';
 import { t, type GlueType } from '../../catalog/types.js';
-import { prunedSchemas } from '../../local-runner/executor.js';
+import { kernelContext, prunedSchemas } from '../../local-runner/executor.js';
+import { makeBatch } from '../../kernels/batches.js';
+import { Filter } from '../../transforms/filter.js';
 import { stringData } from '../../kernels/columns.js';
 import { GroupTable, groupTableSupports, rowKeys } from '../../kernels/keys.js';
 import benchJob from '../../bench/jobs/orders-pipeline.js';
@@ -84,6 +86,29 @@ describe('column pruning', () => {
         { x: 'c', n: '1' },
       ],
     });
+  });
+
+  it('has a filter copy only the columns its consumers use', async () => {
+    const ir = buildJob(job);
+    const pruned = prunedSchemas(ir);
+    const node = ir.nodes.find((n) => n.id === 'f')!;
+    const ctx = { ...kernelContext(ir), schemaOf: (id: string) => pruned.get(id)!, droppedColumns: new Map() };
+    const input = pruned.get('l')!;
+    const batch = (unused: string[]) =>
+      makeBatch(input, [
+        makeData({ type: new Int32(), length: unused.length, data: Int32Array.from(unused, (_, i) => i) }),
+        makeData({ type: new Int32(), length: unused.length, data: Int32Array.from(unused, (_, i) => 10 * i) }),
+        stringData(new Utf8(), unused.map((u) => `x${u}`)),
+        stringData(new Utf8(), unused),
+      ], unused.length);
+    async function* batches() {
+      yield batch(['u1', 'u4', 'u2']);
+      yield batch(['u1', 'u2']); // every row passes
+    }
+    const out = [];
+    for await (const b of Filter.local!({ ...node, schema: pruned.get('f')! } as never, [batches()], ctx)) out.push(b);
+    expect(out.map((b) => b.schema.fields.map((f) => f.name))).toEqual([['id', 'k'], ['id', 'k']]);
+    expect(out.map((b) => b.toArray().map((r) => [r.id, r.k]))).toEqual([[[0, 0], [2, 20]], [[0, 0], [1, 10]]]);
   });
 
   it('passes row counts through when no column is needed (count of "*")', async () => {
