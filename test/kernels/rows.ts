@@ -4,7 +4,7 @@
  * as bigints, dates as 'yyyy-mm-dd', timestamps as 'yyyy-mm-dd hh:mm:ss[.fraction]' (UTC,
  * printed as Spark's cast to string prints them), null (or a missing key) for NULL.
  */
-import { makeVector, Vector, vectorFromArray, type Data, type RecordBatch } from 'apache-arrow';
+import { makeData, makeVector, Vector, vectorFromArray, type Data, type RecordBatch } from 'apache-arrow';
 import { toArrowType } from '../../catalog/arrow.js';
 import { resolveSchema, type Schema, type SchemaInput } from '../../catalog/schema.js';
 import type { GlueType } from '../../catalog/types.js';
@@ -65,6 +65,22 @@ export function column(type: GlueType, values: readonly unknown[]): Data {
       return fixed(Int32Array.from(each((v) => parseDate(encodeUtf8(String(v)), 0, String(v).length), 0)));
     case 'timestamp':
       return fixed(BigInt64Array.from(each((v) => BigInt(parseTimestamp(encodeUtf8(String(v)), 0, encodeUtf8(String(v)).length)!), 0n)));
+    case 'struct': {
+      const children = type.fields.map((f) => column(f.type, values.map((v) => (v as Record<string, unknown> | null)?.[f.name] ?? null)));
+      const nulls = values.filter((v) => v === null || v === undefined).length;
+      return makeData({ type: arrow, length: n, nullCount: nulls, nullBitmap: nulls > 0 ? validity : undefined, children } as never);
+    }
+    case 'array': {
+      const offsets = new Int32Array(n + 1);
+      const items: unknown[] = [];
+      values.forEach((v, i) => {
+        if (Array.isArray(v)) items.push(...v);
+        offsets[i + 1] = items.length;
+      });
+      const child = column(type.element, items);
+      const nulls = values.filter((v) => v === null || v === undefined).length;
+      return makeData({ type: arrow, length: n, nullCount: nulls, nullBitmap: nulls > 0 ? validity : undefined, valueOffsets: offsets, child } as never);
+    }
     default:
       return vectorFromArray(values as unknown[], arrow as never).data[0]!;
   }

@@ -9,100 +9,22 @@
  * of Spark's aggregate functions), the case says so; the other expectations follow the
  * Spark source cited in kernels/aggregates.ts.
  */
-import { makeData, type Data, type RecordBatch } from 'apache-arrow';
+import type { RecordBatch } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { toArrowType } from '../../catalog/arrow.js';
-import { resolveSchema, type Schema, type SchemaInput } from '../../catalog/schema.js';
-import type { GlueType } from '../../catalog/types.js';
-import { ProblemList } from '../../core/problems.js';
+import type { Schema, SchemaInput } from '../../catalog/schema.js';
 import { makeBatch } from '../../kernels/batches.js';
-import { allValid, fixedData, setDecimal, setNull, stringData } from '../../kernels/columns.js';
 import { SparkRuntimeError } from '../../kernels/context.js';
 import { batchRows, type JsonValue } from '../../local-runner/values.js';
 import { Aggregate, aggregate, type AggFn, type Aggregation } from '../../transforms/aggregate.js';
 import type { LocalContext } from '../../transforms/transform.js';
+import { column, schemaOf } from '../kernels/rows.js';
 import { runTransform, schemaText } from '../support/transform-harness.js';
 
 // ---- building batches --------------------------------------------------------
 
-/** A column of `type` from plain values: numbers, digit strings for BIGINT and decimals, 'yyyy-mm-dd', ISO timestamps. */
-function columnOf(type: GlueType, values: readonly unknown[]): Data {
-  const n = values.length;
-  const arrow = toArrowType(type);
-  const bitmap = allValid(n);
-  values.forEach((v, i) => (v === null || v === undefined) && setNull(bitmap, i));
-  const fixed = (array: ArrayBufferView) => fixedData(arrow, array, n, bitmap);
-  const each = <T>(f: (v: unknown) => T, zero: T): T[] => values.map((v) => (v === null || v === undefined ? zero : f(v)));
-  switch (type.kind) {
-    case 'boolean': {
-      const bits = new Uint8Array((n + 7) >> 3);
-      values.forEach((v, i) => v === true && (bits[i >> 3]! |= 1 << (i & 7)));
-      return fixed(bits);
-    }
-    case 'tinyint':
-      return fixed(Int8Array.from(each(Number, 0)));
-    case 'smallint':
-      return fixed(Int16Array.from(each(Number, 0)));
-    case 'int':
-      return fixed(Int32Array.from(each(Number, 0)));
-    case 'bigint':
-      return fixed(BigInt64Array.from(each((v) => BigInt(v as string), 0n)));
-    case 'float':
-      return fixed(Float32Array.from(each(Number, 0)));
-    case 'double':
-      return fixed(Float64Array.from(each(Number, 0)));
-    case 'date':
-      return fixed(Int32Array.from(each((v) => Date.parse(`${v as string}T00:00:00Z`) / 86_400_000, 0)));
-    case 'timestamp':
-      return fixed(BigInt64Array.from(each((v) => BigInt(Date.parse(v as string)) * 1000n, 0n)));
-    case 'decimal': {
-      const words = new Uint32Array(n * 4);
-      values.forEach((v, i) => {
-        if (v === null || v === undefined) return;
-        const text = String(v);
-        const negative = text.startsWith('-');
-        const [whole, fraction = ''] = text.replace('-', '').split('.');
-        const unscaled = BigInt(whole! + fraction.padEnd(type.scale, '0'));
-        setDecimal(words, i, negative ? -unscaled : unscaled);
-      });
-      return fixed(words);
-    }
-    case 'string':
-    case 'char':
-    case 'varchar':
-    case 'binary':
-      return stringData(arrow, values as (string | null)[]);
-    case 'struct': {
-      const children = type.fields.map((f) => columnOf(f.type, values.map((v) => (v as Record<string, unknown> | null)?.[f.name] ?? null)));
-      const nulls = values.filter((v) => v === null || v === undefined).length;
-      return makeData({ type: arrow, length: n, nullCount: nulls, nullBitmap: nulls > 0 ? bitmap : undefined, children } as never);
-    }
-    case 'array': {
-      const offsets = new Int32Array(n + 1);
-      const items: unknown[] = [];
-      values.forEach((v, i) => {
-        if (Array.isArray(v)) items.push(...v);
-        offsets[i + 1] = items.length;
-      });
-      const child = columnOf(type.element, items);
-      const nulls = values.filter((v) => v === null || v === undefined).length;
-      return makeData({ type: arrow, length: n, nullCount: nulls, nullBitmap: nulls > 0 ? bitmap : undefined, valueOffsets: offsets, child } as never);
-    }
-    default:
-      throw new Error(`columnOf: ${type.kind} not supported in this test`);
-  }
-}
-
-function schemaOf(input: SchemaInput): Schema {
-  const problems = new ProblemList();
-  const schema = resolveSchema(input, problems.at('schema'));
-  if (!schema) throw new Error(JSON.stringify(problems.items));
-  return schema;
-}
-
 /** One batch of `rows`, cut into slices of `batchRows` rows. */
 function slicedBatches(schema: Schema, rows: readonly Record<string, unknown>[], batchRows: number): RecordBatch[] {
-  const whole = makeBatch(schema, schema.map((f) => columnOf(f.type, rows.map((r) => r[f.name] ?? null))), rows.length);
+  const whole = makeBatch(schema, schema.map((f) => column(f.type, rows.map((r) => r[f.name] ?? null))), rows.length);
   const out: RecordBatch[] = [];
   for (let start = 0; start < rows.length; start += batchRows) out.push(whole.slice(start, Math.min(rows.length, start + batchRows)));
   return out;
