@@ -21,11 +21,10 @@ import { isJobIR, type JobIR } from '../jobs/ir.js';
 import { buildJob } from '../jobs/validate.js';
 import { kernelContext, runJob } from './executor.js';
 import type { KeyProvider } from './cse/kms.js';
-import type { ObjectSource } from './formats/format.js';
 import { jsonReader } from './formats/json.js';
 import { runReport, type RunReport } from './report.js';
 import { FixtureStore } from './stores/fixtures.js';
-import { MemoryStaging } from './stores/memory.js';
+import { MemoryStaging, memorySource } from './stores/memory.js';
 import { batchRows, type JsonValue } from './values.js';
 import { textLayoutOf } from './text-layout-type.js';
 
@@ -71,16 +70,7 @@ export async function runLocally(job: JobDefinition | JobIR, options: LocalTestO
 /** Rows written in a test, as batches of `schema`: through JSON Lines text and Spark's cast. */
 export async function rowsToBatches(rows: readonly Row[], schema: Schema, ctx: KernelContext, name: string, batchRows = 65_536): Promise<RecordBatch[]> {
   const text = rows.map((row) => JSON.stringify(row, (_key, v) => (typeof v === 'bigint' ? v.toString() : v))).join('\n');
-  const bytes = new TextEncoder().encode(text);
-  const object: ObjectSource = {
-    name,
-    size: bytes.length,
-    bytes: async () => bytes,
-    blob: async () => new Blob([bytes]),
-    stream: async function* () {
-      yield bytes;
-    },
-  };
+  const object = memorySource(name, new TextEncoder().encode(text));
   const batches: RecordBatch[] = [];
   for await (const batch of jsonReader.read(object, { schema, batchRows })) {
     const columns = schema.map((f, i) => castColumn(columnAt(batch, i), textLayoutOf(f.type), f.type, ctx));

@@ -1,3 +1,18 @@
+import type { ObjectSource } from '../formats/format.js';
+
+/** An object held in memory, streamed in chunks of `chunkSize` bytes (tests make records span chunks with a small one). */
+export function memorySource(name: string, bytes: Uint8Array, chunkSize = 1 << 20): ObjectSource {
+  return {
+    name,
+    size: bytes.length,
+    bytes: async () => bytes,
+    blob: async () => new Blob([bytes]),
+    async *stream() {
+      for (let at = 0; at < bytes.length; at += chunkSize) yield bytes.subarray(at, Math.min(bytes.length, at + chunkSize));
+    },
+  };
+}
+
 /** Output staging in memory, for the testing API: sinks still run their writers, nothing touches the disk. */
 import { type OutputStaging, type UserMetadata, type CommitFolder, attachedMetadata } from './store.js';
 

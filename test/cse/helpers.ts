@@ -2,22 +2,10 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ObjectSource } from '../../local-runner/formats/format.js';
 import { createKey, LocalKeystore } from '../../local-runner/cse/keystore.js';
 import type { KeyDescription } from '../../local-runner/cse/kms.js';
 
-/** An object held in memory, streamed in chunks of `chunkSize` bytes. */
-export function memorySource(name: string, bytes: Uint8Array, chunkSize = 1 << 20): ObjectSource {
-  return {
-    name,
-    size: bytes.length,
-    bytes: async () => bytes,
-    blob: async () => new Blob([bytes]),
-    async *stream() {
-      for (let at = 0; at < bytes.length; at += chunkSize) yield bytes.slice(at, Math.min(bytes.length, at + chunkSize));
-    },
-  };
-}
+export { memorySource } from '../../local-runner/stores/memory.js';
 
 const folders: string[] = [];
 

@@ -17,9 +17,10 @@ import {
 } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { toArrowSchema } from '../../catalog/arrow.js';
-import { resolveSchema, type Schema } from '../../catalog/schema.js';
-import { ProblemList, Reporter } from '../../core/problems.js';
+import type { Schema } from '../../catalog/schema.js';
 import { allValid, fixedData, setDecimal, setNull, stringData } from '../../kernels/columns.js';
+import { memorySource } from '../../local-runner/stores/memory.js';
+import { schemaOf } from '../kernels/rows.js';
 import { csvReader, csvWriter, inferCsvSchema, type CsvReadOptions } from '../../local-runner/formats/csv.js';
 import { FormatError, type ObjectSource } from '../../local-runner/formats/format.js';
 import { textLayoutSchema } from '../../local-runner/formats/text-layout.js';
@@ -28,25 +29,9 @@ import { textLayoutSchema } from '../../local-runner/formats/text-layout.js';
 
 const encoder = new TextEncoder();
 
-/** An object whose stream yields `chunk` bytes at a time (fields and records then span chunks). */
+/** An object whose stream yields `chunk` bytes at a time (records then span chunks). */
 function source(content: string | Uint8Array, { chunk = 64 * 1024, name = 'fixtures/orders.csv' } = {}): ObjectSource {
-  const bytes = typeof content === 'string' ? encoder.encode(content) : content;
-  return {
-    name,
-    size: bytes.length,
-    bytes: async () => bytes,
-    blob: async () => new Blob([bytes]),
-    async *stream() {
-      for (let i = 0; i < bytes.length; i += chunk) yield bytes.subarray(i, i + chunk);
-    },
-  };
-}
-
-function schemaOf(input: Record<string, string> | { name: string; type: string }[]): Schema {
-  const problems = new ProblemList();
-  const schema = resolveSchema(input, new Reporter(problems, 'schema'));
-  if (!schema) throw new Error(`bad test schema: ${JSON.stringify(problems)}`);
-  return schema;
+  return memorySource(name, typeof content === 'string' ? encoder.encode(content) : content, chunk);
 }
 
 const DEFAULTS: CsvReadOptions = { separator: ',', quote: '"', header: true };
