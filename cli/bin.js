@@ -26,7 +26,7 @@ if (reason) {
 // loaded before tsx registers its hooks: every module imported after that is resolved and
 // loaded through tsx's loader thread, one round trip each. preview, kms and fixtures never
 // load TypeScript, so they skip tsx.
-const JOB_COMMANDS = new Set(['validate', 'compile', 'run']);
+const JOB_COMMANDS = new Set(['validate', 'compile', 'run', 'plan', 'deploy']);
 const command = process.argv[2];
 const { main } = await import('../dist/cli/main.js');
 if (JOB_COMMANDS.has(command)) {

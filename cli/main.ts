@@ -27,6 +27,17 @@ Usage:
                                                  (the SDK's configuration: profile, region,
                                                  AWS_ENDPOINT_URL_KMS); --allow-legacy-cse
                                                  for V1
+  gluekit plan <job.ts...> [--prune] [--json] [--concurrency N]
+                                                 what deploy would change in AWS, field
+                                                 by field; exit 0 nothing, 2 changes
+                                                 pending, 1 error
+  gluekit deploy <job.ts...> [--dry-run] [--prune] [--json] [--concurrency N]
+                                                 create or update the jobs' security
+                                                 configurations, jobs, tags and scripts
+                                                 (AWS SDK configuration: profile, region,
+                                                 AWS_ENDPOINT_URL_GLUE/_S3/_KMS); --prune
+                                                 deletes gluekit-managed jobs and security
+                                                 configurations no longer defined
   gluekit preview <file> [--limit N] [--json]    schema and first rows of a Parquet,
                                                  Arrow, CSV or JSON Lines file
   gluekit kms create-key --keystore <file> [--alias alias/<name>] [--arn <key ARN>] [--test-keys]
@@ -79,6 +90,12 @@ export async function main(argv: string[]): Promise<number> {
             out: { type: 'string' },
             'allow-legacy-cse': { type: 'boolean' },
           }),
+        );
+      case 'plan':
+        return await (await import('./plan.js')).planCommand(parse(rest, { prune: { type: 'boolean' }, concurrency: { type: 'string' } }));
+      case 'deploy':
+        return await (await import('./deploy.js')).deployCommand(
+          parse(rest, { 'dry-run': { type: 'boolean' }, prune: { type: 'boolean' }, concurrency: { type: 'string' } }),
         );
       case 'preview':
         return await (await import('./preview.js')).previewCommand(parse(rest, { limit: { type: 'string' } }));

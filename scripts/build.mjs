@@ -29,6 +29,8 @@ export const ENTRIES = {
   'cli/preview': 'cli/preview.ts',
   'cli/kms': 'cli/kms.ts',
   'cli/fixtures': 'cli/fixtures.ts',
+  'cli/plan': 'cli/plan.ts',
+  'cli/deploy': 'cli/deploy.ts',
 };
 
 /** Builds into a fresh folder, then swaps it in for dist/, so a reader never sees half a build. */
