@@ -37,9 +37,13 @@ export interface StructField {
   readonly type: GlueType;
 }
 
-const primitive = (kind: PrimitiveKind): GlueType => Object.freeze({ kind });
+const primitive = <K extends PrimitiveKind>(kind: K): { readonly kind: K } => Object.freeze({ kind });
 
-/** Constructors, so that job files can write `t.decimal(12, 2)` instead of a string. */
+/**
+ * Constructors, so that job files can write `t.decimal(12, 2)` instead of a string. Each
+ * returns its precise kind (and an array's element type), so that a table's row type
+ * (catalog/row-type.ts) can be derived from columns written with them.
+ */
 export const t = Object.freeze({
   boolean: () => primitive('boolean'),
   tinyint: () => primitive('tinyint'),
@@ -52,11 +56,11 @@ export const t = Object.freeze({
   binary: () => primitive('binary'),
   date: () => primitive('date'),
   timestamp: () => primitive('timestamp'),
-  decimal: (precision = 10, scale = 0): GlueType => Object.freeze({ kind: 'decimal', precision, scale }),
-  char: (length: number): GlueType => Object.freeze({ kind: 'char', length }),
-  varchar: (length: number): GlueType => Object.freeze({ kind: 'varchar', length }),
-  array: (element: GlueType): GlueType => Object.freeze({ kind: 'array', element }),
-  map: (key: GlueType, value: GlueType): GlueType => Object.freeze({ kind: 'map', key, value }),
+  decimal: (precision = 10, scale = 0): { readonly kind: 'decimal'; readonly precision: number; readonly scale: number } => Object.freeze({ kind: 'decimal', precision, scale }),
+  char: (length: number): { readonly kind: 'char'; readonly length: number } => Object.freeze({ kind: 'char', length }),
+  varchar: (length: number): { readonly kind: 'varchar'; readonly length: number } => Object.freeze({ kind: 'varchar', length }),
+  array: <E extends GlueType>(element: E): { readonly kind: 'array'; readonly element: E } => Object.freeze({ kind: 'array', element }),
+  map: <K extends GlueType, V extends GlueType>(key: K, value: V): { readonly kind: 'map'; readonly key: K; readonly value: V } => Object.freeze({ kind: 'map', key, value }),
   /** A struct from `{ name: type }`. Use structOf for field names that look like numbers (JavaScript moves those keys first). */
   struct: (fields: Record<string, GlueType>): GlueType => structOf(Object.entries(fields).map(([name, type]) => ({ name, type }))),
   null: (): GlueType => Object.freeze({ kind: 'null' }),
