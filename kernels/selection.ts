@@ -117,48 +117,9 @@ export function interleaveData(sources: readonly Data[], which: Uint8Array | Int
     case Type.Time:
     case Type.Duration:
     case Type.FixedSizeBinary: {
-      const like = first.values as unknown as { constructor: new (n: number) => ArrayLike<unknown> & { [k: number]: unknown } };
+      const like = first.values as unknown as { constructor: new (n: number) => ArrayBufferView };
       const result = new like.constructor(length * first.stride);
-      // 64-bit integers are copied as pairs of 32-bit words: reading a BigInt64Array
-      // element makes a BigInt, per value.
-      const wide = first.values instanceof BigInt64Array || first.values instanceof BigUint64Array;
-      const words = (d: Data) => {
-        const v = d.values as unknown as BigInt64Array;
-        return new Int32Array(v.buffer, v.byteOffset, v.length * 2) as unknown as { [k: number]: unknown };
-      };
-      const stride = wide ? first.stride * 2 : first.stride;
-      const out = wide ? (words({ values: result } as unknown as Data) as unknown as typeof result) : result;
-      const valuesOf = wide ? words : (d: Data) => d.values as unknown as { [k: number]: unknown };
-      if (stride === 1) {
-        if (!which) {
-          const values = first.values as unknown as { [k: number]: unknown };
-          for (let r = 0; r < length; r++) out[r] = values[index[r]!];
-        } else {
-          for (let r = 0; r < length; r++) out[r] = (source(r).values as unknown as { [k: number]: unknown })[index[r]!];
-        }
-      } else if (!which && stride === 2) {
-        const values = valuesOf(first);
-        for (let r = 0; r < length; r++) {
-          const from = index[r]! * 2;
-          out[2 * r] = values[from];
-          out[2 * r + 1] = values[from + 1];
-        }
-      } else if (!which) {
-        const values = valuesOf(first);
-        for (let r = 0; r < length; r++) {
-          const from = index[r]! * stride;
-          const to = r * stride;
-          for (let k = 0; k < stride; k++) out[to + k] = values[from + k];
-        }
-      } else {
-        const sourceValues = sources.map(valuesOf);
-        for (let r = 0; r < length; r++) {
-          const values = sourceValues[which[r]!]!;
-          const from = index[r]! * stride;
-          const to = r * stride;
-          for (let k = 0; k < stride; k++) out[to + k] = values[from + k];
-        }
-      }
+      gatherFixedWidth(sources, which, index, result);
       return makeData({ type, length, nullCount, nullBitmap: validity, data: result } as never);
     }
     case Type.Utf8:
@@ -213,6 +174,64 @@ export function interleaveData(sources: readonly Data[], which: Uint8Array | Int
     }
     default:
       throw new Error(`cannot gather rows of Arrow type ${String(type)}: not a canonical gluekit layout`);
+  }
+}
+
+/**
+ * Fixed-width values (integers, floats, dates, timestamps, decimals, fixed-size binary)
+ * gathered into `result`. Every such type is copied as raw 32-bit words when its width is
+ * a multiple of 4 bytes (64-bit values as 2 words, decimals as 4), else as bytes: one
+ * element kind in the hot loops whatever the column's type. A loop reading Int32Array,
+ * Float64Array and BigInt64Array elements in turn makes V8's element access polymorphic
+ * (and a BigInt64Array read allocates a BigInt per value); bit-exact copies also keep NaN
+ * payloads and -0.0 as they are.
+ */
+function gatherFixedWidth(sources: readonly Data[], which: Uint8Array | Int32Array | undefined, index: Int32Array, result: ArrayBufferView): void {
+  const width = sources[0]!.stride * (sources[0]!.values as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+  const aligned = width % 4 === 0 && result.byteOffset % 4 === 0 && sources.every((s) => (s.values as ArrayBufferView).byteOffset % 4 === 0);
+  const unit = aligned ? 4 : 1;
+  const view = (v: ArrayBufferView): Int32Array | Uint8Array =>
+    aligned ? new Int32Array(v.buffer, v.byteOffset, v.byteLength >> 2) : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  const out = view(result);
+  const stride = width / unit;
+  const length = index.length;
+  if (which) {
+    const views = sources.map((s) => view(s.values as ArrayBufferView));
+    for (let r = 0; r < length; r++) {
+      const values = views[which[r]!]!;
+      const from = index[r]! * stride;
+      const to = r * stride;
+      for (let k = 0; k < stride; k++) out[to + k] = values[from + k]!;
+    }
+    return;
+  }
+  const values = view(sources[0]!.values as ArrayBufferView);
+  if (aligned) gatherWords(values as Int32Array, out as Int32Array, index, stride);
+  else for (let r = 0; r < length; r++) for (let k = 0, from = index[r]! * stride, to = r * stride; k < stride; k++) out[to + k] = values[from + k]!;
+}
+
+/** `take` over 32-bit words, `stride` words a value; the common strides get their own loops. */
+function gatherWords(values: Int32Array, out: Int32Array, index: Int32Array, stride: number): void {
+  const length = index.length;
+  if (stride === 1) {
+    for (let r = 0; r < length; r++) out[r] = values[index[r]!]!;
+  } else if (stride === 2) {
+    for (let r = 0; r < length; r++) {
+      const from = index[r]! << 1;
+      out[r << 1] = values[from]!;
+      out[(r << 1) + 1] = values[from + 1]!;
+    }
+  } else if (stride === 4) {
+    for (let r = 0; r < length; r++) {
+      const from = index[r]! << 2;
+      const to = r << 2;
+      out[to] = values[from]!;
+      out[to + 1] = values[from + 1]!;
+      out[to + 2] = values[from + 2]!;
+      out[to + 3] = values[from + 3]!;
+    }
+  } else {
+    for (let r = 0; r < length; r++) for (let k = 0, from = index[r]! * stride, to = r * stride; k < stride; k++) out[to + k] = values[from + k]!;
   }
 }
 

@@ -41,6 +41,7 @@ import type * as ParquetWasm from 'parquet-wasm';
 import { TIMESTAMP_ZONE, fromArrowType, toArrowSchema } from '../../catalog/arrow.js';
 import { field, type Schema } from '../../catalog/schema.js';
 import { makeBatch } from '../../kernels/batches.js';
+import { importColumns, importSchema } from './arrow-ffi.js';
 import { conformColumn } from './conform.js';
 import { FormatError, type FormatReader, type FormatWriter, type ObjectSource, type ReadOptions, type WriteOptions } from './format.js';
 import {
@@ -144,24 +145,58 @@ export const parquetReader: FormatReader = {
       following = nextGroup(g + 1);
       ahead = following < footer.rowGroups.length && decodedSize(following) <= ROW_GROUP_BUDGET ? { g: following, file: fetchGroup(following) } : undefined;
       const file = await pending;
-      const table = decode(object.name, `row group ${g}`, () => tableFromIPC(wasm.readParquet(file, { batchSize: Math.max(1, options.batchRows) }).intoIPCStream()));
-      if (table.numRows !== group.numRows)
-        throw new FormatError(object.name, `row group ${g} decoded to ${table.numRows} rows but the footer says ${group.numRows}: the file is corrupt`);
+      const decoded = decode(object.name, `row group ${g}`, () => decodeRowGroup(file, Math.max(1, options.batchRows)));
+      if (decoded.rows !== group.numRows)
+        throw new FormatError(object.name, `row group ${g} decoded to ${decoded.rows} rows but the footer says ${group.numRows}: the file is corrupt`);
       let batchStart = firstRow;
-      for (const batch of table.batches) {
+      for (const batch of decoded.batches) {
         const conformed = options.schema.map((f, i) => {
-          let data = batch.data.children[i]!;
+          let data = batch.columns[i]!;
           if (int96[i]!.some(Boolean)) data = decodeInt96Leaves(data, int96[i]!);
           const out = conformColumn(data, f.type, { object: object.name, column: f.name, firstRow: batchStart });
           if (!f.nullable && out.nullCount > 0) throw new FormatError(object.name, `column ${f.name} holds ${out.nullCount} nulls but is declared not null`);
           return out;
         });
-        batchStart += batch.numRows;
-        yield makeBatch(options.schema, conformed, batch.numRows);
+        batchStart += batch.rows;
+        yield makeBatch(options.schema, conformed, batch.rows);
       }
     }
   },
 };
+
+/** One decoded row group: its batches' columns, in the order of the row group file's columns. */
+interface DecodedRowGroup {
+  readonly rows: number;
+  readonly batches: readonly { readonly rows: number; readonly columns: readonly Data[] }[];
+}
+
+/**
+ * Decodes a one-row-group file. The columns leave WebAssembly through the Arrow C Data
+ * Interface (arrow-ffi.ts: one copy per buffer); a row group holding a layout that module
+ * does not import is decoded again and taken through Arrow IPC instead, which reads every
+ * layout apache-arrow knows.
+ */
+function decodeRowGroup(file: Uint8Array, batchSize: number): DecodedRowGroup {
+  const stream = wasm.readParquet(file, { batchSize }).intoFFI();
+  try {
+    const memory = wasm.wasmMemory();
+    const fields = importSchema(memory, stream.schemaAddr());
+    if (fields) {
+      const batches = [];
+      let rows = 0;
+      for (let i = 0, n = stream.numArrays(); i < n; i++) {
+        const batch = importColumns(memory, stream.arrayAddr(i), fields);
+        batches.push(batch);
+        rows += batch.rows;
+      }
+      return { rows, batches };
+    }
+  } finally {
+    stream.free();
+  }
+  const table = tableFromIPC(wasm.readParquet(file, { batchSize }).intoIPCStream());
+  return { rows: table.numRows, batches: table.batches.map((b) => ({ rows: b.numRows, columns: b.data.children })) };
+}
 
 // Codecs by name in parquet-wasm's Compression enum, which exists once parquet-wasm is loaded.
 const COMPRESSION: Record<string, { codec: keyof typeof ParquetWasm.Compression; extension: string }> = {

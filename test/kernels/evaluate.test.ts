@@ -4,7 +4,7 @@
  * right rows; and row selection (filterBatch / takeRows) over every canonical layout.
  * Spark semantics per operator are in semantics.test.ts.
  */
-import { makeData, RecordBatch, Struct, Type, vectorFromArray, type Data } from 'apache-arrow';
+import { FixedSizeBinary, makeData, RecordBatch, Struct, Type, vectorFromArray, type Data } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { toArrowType } from '../../catalog/arrow.js';
 import { formatGlueType } from '../../catalog/types.js';
@@ -190,6 +190,21 @@ describe('filterBatch and takeRows', () => {
       expect(valuesOf(takeData(slice, Int32Array.from([19, 0, 7])), { kind: 'boolean' })).toEqual([values[start + 19], values[start], values[start + 7]]);
       expect([...selectedRows(slice)]).toEqual(values.slice(start, start + 20).flatMap((v, r) => (v === true ? [r] : [])));
     }
+  });
+
+  it('copies fixed-width values bit for bit: NaN payloads, -0.0, wide and odd-width values', () => {
+    const doubles = new Float64Array([0, -0, NaN, Infinity, 1.5]);
+    new DataView(doubles.buffer).setUint32(16, 0x7ff80001, true); // a NaN with a payload in its low word
+    const double = fixedData(toArrowType({ kind: 'double' }), doubles, 5, undefined);
+    const taken = takeData(double, Int32Array.from([2, 1, 4, 0]));
+    expect([...new Uint32Array((taken.values as Float64Array).buffer)]).toEqual([...new Uint32Array(doubles.buffer, 16, 2), ...new Uint32Array(doubles.buffer, 8, 2), ...new Uint32Array(doubles.buffer, 32, 2), ...new Uint32Array(doubles.buffer, 0, 2)]);
+    expect(Object.is((taken.values as Float64Array)[1], -0)).toBe(true);
+    // INT96-sized values (12 bytes) starting off a 4-byte boundary are copied as bytes.
+    const bytes = new Uint8Array(1 + 12 * 3).map((_, i) => i);
+    const fixed = makeData({ type: new FixedSizeBinary(12), length: 3, nullCount: 0, data: bytes.subarray(1) } as never);
+    expect([...(takeData(fixed, Int32Array.from([2, 0])).values as Uint8Array)]).toEqual([...bytes.subarray(25, 37), ...bytes.subarray(1, 13)]);
+    const smallint = column({ kind: 'smallint' }, [1, -2, 32767]);
+    expect(valuesOf(takeData(smallint, Int32Array.from([2, 2, 1])), { kind: 'smallint' })).toEqual([32767, 32767, -2]);
   });
 
   it('takes no rows', () => {
