@@ -9,10 +9,13 @@ const USAGE = `gluekit: AWS Glue jobs as TypeScript, compiled and tested locally
 
 Usage:
   gluekit validate <job.ts...> [--json]          check job definitions, write nothing
-  gluekit compile <job.ts...> --out <dir> [--json]
+  gluekit compile <job.ts...> --out <dir> [--fixtures <dir>] [--json]
                                                  write <dir>/<job-name>/: job.json,
                                                  security-configuration.json, script.py,
-                                                 iam-policy.json, graph.mmd
+                                                 iam-policy.json, graph.mmd, catalog/
+                                                 (CreateDatabase and CreateTable inputs;
+                                                 with --fixtures, BatchCreatePartition
+                                                 inputs for the partitions found there)
   gluekit run <job.ts> [--fixtures <dir> | --s3] [--out <dir>] [--keystore <file> | --kms] [--json]
                                                  run the job locally: sources from the
                                                  fixtures dir (default: fixtures/ beside
@@ -71,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'validate':
         return await (await import('./validate.js')).validateCommand(parse(rest, {}));
       case 'compile':
-        return await (await import('./compile.js')).compileCommand(parse(rest, { out: { type: 'string' } }));
+        return await (await import('./compile.js')).compileCommand(parse(rest, { out: { type: 'string' }, fixtures: { type: 'string' } }));
       case 'kms':
         return await (await import('./kms.js')).kmsCommand(
           rest[0],

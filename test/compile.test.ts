@@ -17,14 +17,19 @@ const golden = join(import.meta.dirname, 'golden', 'orders-daily-revenue');
 const compiled = compileJob(buildJob(job, { file: 'examples/orders/job.ts' }));
 
 describe('compiling the example job', () => {
-  it('writes the five files', () => {
-    expect(Object.keys(compiled.files)).toEqual(['job.json', 'security-configuration.json', 'script.py', 'iam-policy.json', 'graph.mmd']);
+  const names = [
+    'job.json', 'security-configuration.json', 'script.py', 'iam-policy.json', 'graph.mmd',
+    'catalog/analytics.database.json', 'catalog/crm.database.json', 'catalog/analytics.daily_revenue.table.json', 'catalog/crm.customers.table.json',
+  ];
+
+  it('writes the five files and the catalog inputs of the tables it reads and writes', () => {
+    expect(Object.keys(compiled.files)).toEqual(names);
   });
 
-  it.each(['job.json', 'security-configuration.json', 'script.py', 'iam-policy.json', 'graph.mmd'])('matches the golden %s', (name) => {
+  it.each(names)('matches the golden %s', (name) => {
     const file = join(golden, name);
     if (process.env.UPDATE_GOLDEN) {
-      mkdirSync(golden, { recursive: true });
+      mkdirSync(join(file, '..'), { recursive: true });
       writeFileSync(file, compiled.files[name]!);
     }
     expect(existsSync(file), `missing golden ${file}; run with UPDATE_GOLDEN=1`).toBe(true);

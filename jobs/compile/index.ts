@@ -4,9 +4,11 @@
  * byte-identical files.
  */
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { jsonText } from '../../core/stable-json.js';
 import type { JobIR } from '../ir.js';
+import type { CatalogSourceNode } from '../nodes/sources.js';
+import { compileCatalog, compilePartitions } from './catalog.js';
 import { compileJobInput, compileSecurityConfiguration } from './glue-job.js';
 import { compileIamPolicy } from './iam-policy.js';
 import { compileMermaid } from './mermaid.js';
@@ -18,7 +20,16 @@ export interface CompiledJob {
   readonly files: Readonly<Record<string, string>>;
 }
 
-export function compileJob(ir: JobIR): CompiledJob {
+export interface CompileOptions {
+  /**
+   * Partitions found for the job's catalog tables (`<db>.<table>` to each partition's
+   * values in key order), compiled to BatchCreatePartition inputs. The CLI finds them in
+   * a fixture tree (`gluekit compile --fixtures DIR`).
+   */
+  readonly partitions?: ReadonlyMap<string, readonly (readonly (string | null)[])[]>;
+}
+
+export function compileJob(ir: JobIR, options: CompileOptions = {}): CompiledJob {
   const securityConfiguration = compileSecurityConfiguration(ir);
   const files: Record<string, string> = {
     'job.json': jsonText(compileJobInput(ir)),
@@ -27,6 +38,20 @@ export function compileJob(ir: JobIR): CompiledJob {
     'iam-policy.json': jsonText(compileIamPolicy(ir)),
     'graph.mmd': compileMermaid(ir),
   };
+  // catalog/: one CreateDatabase input per database, one CreateTable input per table, and
+  // BatchCreatePartition inputs (at most 100 partitions each) where partitions were given.
+  const catalog = compileCatalog(ir);
+  for (const d of catalog.databases) files[`catalog/${d.name}.database.json`] = jsonText(d.input);
+  for (const t of catalog.tables) files[`catalog/${t.database}.${t.name}.table.json`] = jsonText(t.input);
+  for (const t of catalog.tables) {
+    const found = options.partitions?.get(`${t.database}.${t.name}`);
+    const source = ir.nodes.find((n): n is CatalogSourceNode => n.role === 'source' && n.kind === 'CatalogSource' && n.table.database === t.database && n.table.name === t.name);
+    if (!found || found.length === 0 || !source) continue;
+    const requests = compilePartitions(source.table, found);
+    requests.forEach((request, i) => {
+      files[`catalog/${t.database}.${t.name}.partitions${requests.length > 1 ? `-${i + 1}` : ''}.json`] = jsonText(request);
+    });
+  }
   return Object.freeze({ name: ir.settings.name, files: Object.freeze(files) });
 }
 
@@ -43,7 +68,10 @@ export async function writeCompiledJob(outDir: string, compiled: CompiledJob): P
   let movedOld = false;
   try {
     await mkdir(temp);
-    for (const [name, content] of Object.entries(compiled.files)) await writeFile(join(temp, name), content);
+    for (const [name, content] of Object.entries(compiled.files)) {
+      await mkdir(dirname(join(temp, name)), { recursive: true });
+      await writeFile(join(temp, name), content);
+    }
     movedOld = await rename(target, old).then(
       () => true,
       (e: NodeJS.ErrnoException) => {
