@@ -20,6 +20,7 @@ import type { SourceNode } from '../jobs/nodes/sources.js';
 import { arrowIpcReader } from './formats/arrow-ipc.js';
 import { csvReader } from './formats/csv.js';
 import { decryptObject } from './cse/decrypting-source.js';
+import { checkDrift, permissiveColumns } from './drift.js';
 import type { KeyProvider } from './cse/kms.js';
 import type { FormatReader, ObjectSource, ReadOptions } from './formats/format.js';
 import { jsonReader } from './formats/json.js';
@@ -62,7 +63,7 @@ function readerFor(format: Format, node: SourceNode): FormatReader {
     case 'json':
       return jsonReader;
     case 'csv':
-      return node.kind === 'S3Source' ? csvReader(node.csv) : csvReader({ separator: ',', quote: '"', header: true });
+      return node.kind === 'S3Source' ? csvReader(node.csv) : tableCsvReader(node);
   }
 }
 
@@ -75,6 +76,18 @@ export async function* readSource(node: SourceNode, store: ObjectStore, options:
   const declared: Format = node.kind === 'S3Source' ? node.format : node.table.format;
   const dataSchema = node.kind === 'CatalogSource' ? node.table.columns : node.schema;
   const partitionKeys = node.kind === 'CatalogSource' ? node.table.partitionKeys : [];
+  // Schema drift (drift.ts): every file of a table is compared with it before any row is read.
+  const drift = node.kind === 'CatalogSource'
+    ? await checkDrift(node, objects.map((object) => ({
+        key: object.key,
+        format: formatOf(object.key, declared),
+        open: async () => {
+          const opened = store.open(bucket, object);
+          const decrypted = node.encryption ? await decrypt(node, store, bucket, object, opened, options) : undefined;
+          return { source: decrypted ?? opened, dispose: async () => decrypted?.dispose() };
+        },
+      })), (message) => process.stderr.write(`gluekit: warning: ${message}\n`))
+    : undefined;
 
   for (const object of objects) {
     const format = formatOf(object.key, declared);
@@ -85,13 +98,16 @@ export async function* readSource(node: SourceNode, store: ObjectStore, options:
     // verified, before the reader sees a byte.
     const decrypted = node.encryption ? await decrypt(node, store, bucket, object, opened, options) : undefined;
     try {
+      const permissive = drift?.get(object.key);
       const batches = readerFor(format, node).read(decrypted ?? opened, {
-        schema: dataSchema,
+        schema: permissive ? permissive.present : dataSchema,
         batchRows: options.batchRows,
         ...(options.mayMatch && { mayMatch: options.mayMatch }),
       });
       for await (const batch of batches) {
-        const columns: Data[] = dataSchema.map((f, i) => (text ? castColumn(columnAt(batch, i), textLayoutOf(f.type), f.type, options.ctx) : columnAt(batch, i)));
+        const columns: Data[] = permissive
+          ? permissiveColumns(batch, permissive, dataSchema, text, options.ctx)
+          : dataSchema.map((f, i) => (text ? castColumn(columnAt(batch, i), textLayoutOf(f.type), f.type, options.ctx) : columnAt(batch, i)));
         partitionKeys.forEach((p, i) => columns.push(constantColumn(partitions[i]!, p.type, batch.numRows, options.ctx)));
         yield makeBatch(node.schema, columns, batch.numRows);
       }
@@ -115,6 +131,15 @@ async function decrypt(node: SourceNode, store: ObjectStore, bucket: string, obj
     allowLegacy: options.allowLegacyCse ?? false,
     instructionFile: () => store.sidecar(bucket, `${object.key}.instruction`),
   });
+}
+
+/** A catalog CSV table's reader, with its SerDe options. */
+function tableCsvReader(node: Extract<SourceNode, { kind: 'CatalogSource' }>): FormatReader {
+  const csv = node.table.csv ?? { separator: ',', quote: '"', escape: null, header: true };
+  if (csv.escape !== null) {
+    throw new Error(`source "${node.id}": table ${node.table.database}.${node.table.name} escapes with "${csv.escape}"; the local CSV reader reads doubled quotes only`);
+  }
+  return csvReader({ separator: csv.separator, quote: csv.quote, header: csv.header, ...(csv.nullToken !== undefined && { nullTokens: [csv.nullToken] }) });
 }
 
 const HIVE_NULL = '__HIVE_DEFAULT_PARTITION__';

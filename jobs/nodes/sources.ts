@@ -41,6 +41,13 @@ export interface CatalogSourceDefinition {
   readonly table: TableDefinition;
   /** Set when the table's objects are client-side encrypted: `cseKms(keyArn)`. */
   readonly encryption?: CseKms;
+  /**
+   * Files whose columns differ from the table. 'fail' (default): the local run stops with
+   * a column-by-column diff. 'permissive': read as Glue's DynamicFrame does, missing
+   * columns null and extra columns dropped (locally with a warning; the Glue script
+   * selects missing columns as nulls).
+   */
+  readonly schemaDrift?: 'fail' | 'permissive';
 }
 
 export type SourceDefinition = S3SourceDefinition | CatalogSourceDefinition;
@@ -76,6 +83,7 @@ export interface S3SourceNode extends SourceNodeBase {
 export interface CatalogSourceNode extends SourceNodeBase {
   readonly kind: 'CatalogSource';
   readonly table: ResolvedTable;
+  readonly schemaDrift: 'fail' | 'permissive';
 }
 
 export type SourceNode = S3SourceNode | CatalogSourceNode;
@@ -109,9 +117,12 @@ export function resolveSource(id: string, def: unknown, at: Reporter): SourceNod
   }
   if (kind === 'CatalogSource') {
     const table = resolveTable((def as CatalogSourceDefinition).table, at.child('table'));
-    if (!table || !encryptionOk) return undefined;
+    const schemaDrift = (def as CatalogSourceDefinition).schemaDrift ?? 'fail';
+    const driftOk = schemaDrift === 'fail' || schemaDrift === 'permissive';
+    if (!driftOk) at.child('schemaDrift').error(`unsupported schemaDrift ${describe(schemaDrift)}`, 'one of "fail", "permissive"');
+    if (!table || !encryptionOk || !driftOk) return undefined;
     return Object.freeze({
-      role: 'source', kind, id, inputs: [] as const, table, location: parseS3Url(table.location).url!,
+      role: 'source', kind, id, inputs: [] as const, table, schemaDrift, location: parseS3Url(table.location).url!,
       schema: Object.freeze([...table.columns, ...table.partitionKeys]),
       ...(cse && { encryption: cse }),
     });
@@ -176,6 +187,15 @@ export function sourcePySpark(node: SourceNode, df: string): string[] {
       `    transformation_ctx=${py(node.id)},`,
       `)`,
     );
+  }
+  if (node.kind === 'CatalogSource' && node.schemaDrift === 'permissive') {
+    // A DynamicFrame has only the columns its files hold: the table's others are nulls.
+    lines.push(`${df}_read = ${dyf}.toDF()`, `${df} = ${df}_read.select(`);
+    for (const f of node.schema) {
+      lines.push(`    (${pyCol(f.name)} if ${py(f.name)} in ${df}_read.columns else F.lit(None)).cast(${py(typeText(f.type))}).alias(${py(f.name)}),`);
+    }
+    lines.push(`)`);
+    return lines;
   }
   lines.push(`${df} = ${dyf}.toDF().select(`);
   for (const f of node.schema) lines.push(`    ${pyCol(f.name)}.cast(${py(typeText(f.type))}).alias(${py(f.name)}),`);

@@ -1,0 +1,124 @@
+/**
+ * Schema drift between fixtures and their table: every kind of difference (a missing
+ * column, an extra column, a different type, nullability, a CSV field at another
+ * position, a header-less CSV with another number of fields) stops the run with a
+ * column-by-column diff naming the file; with schemaDrift: 'permissive' the run reads the
+ * files as Glue's DynamicFrame does (missing columns null, extra dropped, types cast) and
+ * warns.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { catalogSource, defineJob, defineTable, s3Sink, type TableProps } from '../../index.js';
+import { parseGlueType } from '../../catalog/types.js';
+import { field, type Schema } from '../../catalog/schema.js';
+import { ANSI } from '../../kernels/context.js';
+import { parquetWriter } from '../../local-runner/formats/parquet.js';
+import { expectRows, rowsToBatches, runLocally } from '../../local-runner/testing.js';
+
+const base: TableProps = {
+  database: 'shop',
+  name: 'items',
+  location: 's3://shop/items/',
+  format: 'parquet',
+  columns: { id: { type: 'bigint', nullable: false }, name: 'string', price: 'decimal(10,2)' },
+};
+
+function job(table: TableProps, schemaDrift?: 'fail' | 'permissive') {
+  return defineJob({
+    name: 'drift-test',
+    role: 'arn:aws:iam::123456789012:role/Glue',
+    region: 'us-east-1',
+    security: { allowUnencryptedSinks: true },
+    sources: { items: catalogSource({ table: defineTable(table), ...(schemaDrift && { schemaDrift }) }) },
+    sinks: { out: s3Sink({ input: 'items', path: 's3://out/items/' }) },
+  });
+}
+
+function fixtures(files: Record<string, string | Uint8Array>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gluekit-drift-'));
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  return dir;
+}
+
+async function parquet(columns: [string, string, boolean][], rows: Record<string, unknown>[]): Promise<Uint8Array> {
+  const schema: Schema = columns.map(([name, type, nullable]) => field(name, parseGlueType(type), nullable));
+  const batches = await rowsToBatches(rows, schema, ANSI, 'rows');
+  const parts: Uint8Array[] = [];
+  for await (const part of parquetWriter.write((async function* () { yield* batches; })(), { schema, compression: 'snappy' })) parts.push(part);
+  return Buffer.concat(parts);
+}
+
+const matching: [string, string, boolean][] = [['id', 'bigint', false], ['name', 'string', true], ['price', 'decimal(10,2)', true]];
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('schema drift stops the run with a diff', () => {
+  it('reads files that match, with char(n) columns read from strings', async () => {
+    const dir = fixtures({ 'shop/items/part-0.parquet': await parquet(matching, [{ id: 1, name: 'a', price: '1.50' }]) });
+    const table = { ...base, columns: { ...base.columns as object, name: 'char(1)' } } as TableProps;
+    const result = await runLocally(job(table), { fixtures: dir });
+    await expectRows(result.outputs.out, [{ id: 1, name: 'a', price: '1.50' }]);
+  });
+
+  it.each<[string, [string, string, boolean][], RegExp[]]>([
+    ['a missing column', [['id', 'bigint', false], ['name', 'string', true]], [/price\s+decimal\(10,2\)\s+-\s+missing from the file/]],
+    ['an extra column', [...matching, ['colour', 'string', true]], [/colour\s+-\s+string\s+not in the table/]],
+    ['a different type', [['id', 'int', false], ['name', 'string', true], ['price', 'double', true]], [/id\s+bigint not null\s+int not null\s+type differs/, /price\s+decimal\(10,2\)\s+double\s+type differs/]],
+    ['nullability', [['id', 'bigint', true], ['name', 'string', true], ['price', 'decimal(10,2)', true]], [/id\s+bigint not null\s+bigint \(nullable\)\s+the file allows nulls/]],
+    ['a name differing in case', [['ID', 'bigint', false], ['name', 'string', true], ['price', 'decimal(10,2)', true]], [/id\s+bigint not null\s+- \(the file has "ID"; names match exactly\)/, /ID\s+-\s+bigint not null\s+not in the table/]],
+  ])('Parquet: %s', async (_name, columns, diff) => {
+    const dir = fixtures({ 'shop/items/part-0.parquet': await parquet(columns, [{ id: 1, ID: 1, name: 'a', price: 1.5, colour: 'red' }]) });
+    const run = runLocally(job(base), { fixtures: dir });
+    await expect(run).rejects.toThrow(/source "items": fixtures differ from table shop\.items:\n  .*shop\/items\/part-0\.parquet:\n    column/);
+    for (const line of diff) await expect(run).rejects.toThrow(line);
+    await expect(run).rejects.toThrow(/schemaDrift: 'permissive'/);
+  });
+
+  it('CSV: a header whose columns are at other positions, and values of another type', async () => {
+    const dir = fixtures({ 'shop/items/part-0.csv': 'name,id,price\na,1,cheap\n' });
+    const run = runLocally(job({ ...base, format: 'csv', columns: { id: 'bigint', name: 'string', price: 'decimal(10,2)' } }), { fixtures: dir });
+    await expect(run).rejects.toThrow(/id\s+position 1\s+position 2\s+at another position \(Glue reads CSV fields by position\)/);
+    await expect(run).rejects.toThrow(/price\s+decimal\(10,2\)\s+values of type string\s+type differs/);
+  });
+
+  it('CSV without a header: another number of fields', async () => {
+    const dir = fixtures({ 'shop/items/part-0.csv': '1|a\n2|b\n' });
+    const table: TableProps = { ...base, format: 'csv', csv: { separator: '|', quote: null, header: false }, columns: { id: 'bigint', name: 'string', price: 'decimal(10,2)' } };
+    await expect(runLocally(job(table), { fixtures: dir })).rejects.toThrow(/price\s+position 3\s+2 fields per line\s+missing from the file/);
+  });
+
+  it('JSON: fields missing from every row, extra fields, and values of another type', async () => {
+    const dir = fixtures({ 'shop/items/part-0.json': '{"id":1,"name":"a","colour":"red"}\n{"id":"two","name":"b"}\n' });
+    const run = runLocally(job({ ...base, format: 'json', columns: { id: 'bigint', name: 'string', price: 'decimal(10,2)' } }), { fixtures: dir });
+    await expect(run).rejects.toThrow(/id\s+bigint\s+values of type string\s+type differs/);
+    await expect(run).rejects.toThrow(/price\s+decimal\(10,2\)\s+-\s+missing from the file/);
+    await expect(run).rejects.toThrow(/colour\s+-\s+string\s+not in the table/);
+  });
+});
+
+describe("schemaDrift: 'permissive' reads as Glue's DynamicFrame does", () => {
+  it('Parquet: missing columns null, extra dropped, types cast, with a warning', async () => {
+    const warnings: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (warnings.push(String(chunk)), true));
+    const dir = fixtures({
+      'shop/items/part-0.parquet': await parquet([['id', 'int', true], ['name', 'string', true], ['colour', 'string', true]], [{ id: 1, name: 'a', colour: 'red' }]),
+      'shop/items/part-1.parquet': await parquet(matching, [{ id: 2, name: 'b', price: '2.00' }]),
+    });
+    const result = await runLocally(job(base, 'permissive'), { fixtures: dir });
+    await expectRows(result.outputs.out, [{ id: 1, name: 'a', price: null }, { id: 2, name: 'b', price: '2.00' }]);
+    expect(warnings.join('')).toMatch(/gluekit: warning: source "items": fixtures differ from table shop\.items:[\s\S]*part-0\.parquet[\s\S]*read permissively/);
+    expect(warnings.join('')).not.toMatch(/part-1\.parquet/);
+  });
+
+  it('JSON: invalid values become null, as a non-ANSI cast makes them', async () => {
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const dir = fixtures({ 'shop/items/part-0.json': '{"id":1,"name":"a","colour":"red"}\n{"id":"two","name":"b"}\n' });
+    const result = await runLocally(job({ ...base, format: 'json', columns: { id: 'bigint', name: 'string', price: 'decimal(10,2)' } }, 'permissive'), { fixtures: dir });
+    await expectRows(result.outputs.out, [{ id: 1, name: 'a', price: null }, { id: null, name: 'b', price: null }]);
+  });
+});
