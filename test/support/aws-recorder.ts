@@ -10,7 +10,8 @@
  *   left out is reset. GetJob then answers with the updated job, and the request is
  *   kept in `updates` for assertions.
  * - Failures: `fail()` answers the next N calls of an operation with an AWS error
- *   (AccessDeniedException, ThrottlingException, ...) in the JSON protocol's format.
+ *   (AccessDeniedException, ThrottlingException, ...) in the service's format (JSON for
+ *   Glue and KMS, XML for S3).
  *
  * Requests are signed by the SDK; moto does not check signatures, so the recorder can
  * send its own requests to moto with the caller's Authorization header.
@@ -141,7 +142,10 @@ export async function startAwsRecorder(motoEndpoint: string, account = '12345678
       const failure = failures.find((f) => f.service === service && f.operation === operation && f.remaining > 0 && (!f.when || f.when(body)));
       if (failure) {
         failure.remaining--;
-        answer = json(failure.status, { __type: failure.error, message: failure.message }, failure.error);
+        answer =
+          service === 's3'
+            ? { status: failure.status, headers: { 'content-type': 'application/xml' }, body: Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${failure.error}</Code><Message>${failure.message}</Message></Error>`) }
+            : json(failure.status, { __type: failure.error, message: failure.message }, failure.error);
       } else if (service === 'glue' && operation === 'UpdateJob') {
         answer = await updateJob(req.headers, region, body ?? {});
       } else {
