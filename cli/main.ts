@@ -58,6 +58,10 @@ Usage:
   gluekit fixtures rewrap <in> --key-id <new key> --keystore <file>
                                                  re-wrap its data key under another key
                                                  (key rotation; the body is untouched)
+  gluekit catalog infer <folder|file|s3://...> [--name db.table] [--location s3://...]
+                                                 infer a table from Parquet, CSV or JSON
+                                                 files and their partition folders, as a
+                                                 Glue crawler would; print defineTable
   gluekit help                                   this text
 
 Exit codes: 0 ok, 1 invalid job or failure, 2 wrong usage.`;
@@ -100,6 +104,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./deploy.js')).deployCommand(
           parse(rest, { 'dry-run': { type: 'boolean' }, prune: { type: 'boolean' }, concurrency: { type: 'string' } }),
         );
+      case 'catalog':
+        return await (await import('./catalog.js')).catalogCommand(rest[0], parse(rest.slice(1), { name: { type: 'string' }, location: { type: 'string' } }, 0));
       case 'preview':
         return await (await import('./preview.js')).previewCommand(parse(rest, { limit: { type: 'string' } }));
       case 'run':

@@ -27,7 +27,7 @@ export function partitionFolders(relativeKey: string): { key: string; value: str
 }
 
 /** Hive's FileUtils.unescapePathName: %XX sequences become their character; anything else stays. */
-function unescapePathName(text: string): string {
+export function unescapePathName(text: string): string {
   return text.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 

@@ -7,7 +7,7 @@
  * tables, compiled through the CLI with --fixtures so the partitions come from
  * test/catalog/fixtures/.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -139,5 +139,16 @@ describe.skipIf(!available)('compiled catalog inputs against the AWS CLI and mot
       '2024-01-31,10 s3://acme-events/clicks/dt=2024-01-31/hour=10/',
       '2024-02-01,09 s3://acme-events/clicks/dt=2024-02-01/hour=09/',
     ]);
+  });
+
+  it('infers a table from an s3:// URL (catalog infer through the SDK)', () => {
+    aws(moto, ['s3api', 'create-bucket', '--bucket', 'infer-bucket']);
+    execFileSync('aws', ['s3', 'cp', '--recursive', '--only-show-errors', join(root, 'test/catalog/fixtures/acme-events/clicks'), 's3://infer-bucket/clicks/', '--endpoint-url', moto.endpoint], { env: moto.env, stdio: 'pipe' });
+    const r = spawnSync(process.execPath, ['cli/bin.js', 'catalog', 'infer', 's3://infer-bucket/clicks/', '--name', 'events.clicks'], { cwd: root, encoding: 'utf8', env: moto.env });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("location: 's3://infer-bucket/clicks/'");
+    expect(r.stdout).toContain("partitionKeys: {\n    dt: 'date',\n    hour: 'int',\n  }");
+    expect(r.stdout).toContain("user_id: 'bigint'");
   });
 });
