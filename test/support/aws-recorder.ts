@@ -48,6 +48,10 @@ export interface AwsRecorder {
   writes(): RecordedCall[];
   count(service: string, operation: string): number;
   fail(failure: { service: string; operation: string; error: string; message?: string; status?: number; times?: number; when?: Failure['when'] }): void;
+  /** Holds every answer to an operation back by `ms`, so concurrent callers overlap measurably. */
+  delay(service: string, operation: string, ms: number): void;
+  /** The most requests of an operation that were in flight at once. */
+  maxInFlight(service: string, operation: string): number;
   clear(): void;
   close(): Promise<void>;
 }
@@ -103,6 +107,9 @@ export async function startAwsRecorder(motoEndpoint: string, account = '12345678
   const calls: RecordedCall[] = [];
   const updates: AwsRecorder['updates'] = [];
   const failures: Failure[] = [];
+  const delays = new Map<string, number>();
+  const inFlight = new Map<string, number>();
+  const peak = new Map<string, number>();
 
   const glue = async (headers: IncomingHttpHeaders, operation: string, payload: Record<string, unknown>): Promise<Answer> =>
     forward(target, 'POST', '/', { ...headers, 'x-amz-target': `AWSGlue.${operation}` }, Buffer.from(JSON.stringify(payload)));
@@ -137,6 +144,10 @@ export async function startAwsRecorder(motoEndpoint: string, account = '12345678
       const operation = typeof targetHeader === 'string' ? targetHeader.split('.').pop()! : service === 's3' ? s3Operation(req.method ?? 'GET', url) : 'unknown';
       const body = typeof targetHeader === 'string' && raw.length > 0 ? (JSON.parse(raw.toString()) as Record<string, unknown>) : undefined;
       calls.push({ service, operation, ...(body && { body }) });
+      const id = `${service}.${operation}`;
+      inFlight.set(id, (inFlight.get(id) ?? 0) + 1);
+      peak.set(id, Math.max(peak.get(id) ?? 0, inFlight.get(id)!));
+      if (delays.has(id)) await new Promise((r) => setTimeout(r, delays.get(id)));
 
       let answer: Answer;
       const failure = failures.find((f) => f.service === service && f.operation === operation && f.remaining > 0 && (!f.when || f.when(body)));
@@ -151,6 +162,7 @@ export async function startAwsRecorder(motoEndpoint: string, account = '12345678
       } else {
         answer = await forward(target, req.method ?? 'GET', req.url ?? '/', req.headers, raw);
       }
+      inFlight.set(id, inFlight.get(id)! - 1);
       const headers = { ...answer.headers };
       delete headers['transfer-encoding'];
       delete headers.connection;
@@ -182,7 +194,11 @@ export async function startAwsRecorder(motoEndpoint: string, account = '12345678
         remaining: f.times ?? Number.POSITIVE_INFINITY,
         ...(f.when && { when: f.when }),
       }),
+    delay: (service, operation, ms) => void delays.set(`${service}.${operation}`, ms),
+    maxInFlight: (service, operation) => peak.get(`${service}.${operation}`) ?? 0,
     clear: () => {
+      delays.clear();
+      peak.clear();
       calls.length = 0;
       updates.length = 0;
       failures.length = 0;
