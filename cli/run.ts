@@ -49,7 +49,7 @@ export async function runCommand(args: ParsedArgs): Promise<number> {
     if (keys && 'close' in keys) keys.close();
   });
 
-  const report = runReport(result, file);
+  const report = runReport(result, file, ir);
   await mkdir(out, { recursive: true });
   const reportPath = join(out, 'run-report.json');
   await writeFile(`${reportPath}.tmp`, `${JSON.stringify(report, null, 2)}\n`);

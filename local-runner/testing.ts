@@ -64,7 +64,7 @@ export async function runLocally(job: JobDefinition | JobIR, options: LocalTestO
     ...(options.batchRows !== undefined && { batchRows: options.batchRows }),
     ...(options.keys && { keys: options.keys }),
   });
-  return { outputs: Object.fromEntries(result.outputs), report: runReport(result) };
+  return { outputs: Object.fromEntries(result.outputs), report: runReport(result, undefined, ir) };
 }
 
 /** Rows written in a test, as batches of `schema`: through JSON Lines text and Spark's cast. */
