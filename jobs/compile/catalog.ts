@@ -12,15 +12,23 @@
  * skip.header.line.count...) in both the table's and the storage descriptor's parameters.
  * Output is a pure function of the IR, with a fixed key order.
  */
-import type { BatchCreatePartitionRequest, Column, CreateDatabaseRequest, CreateTableRequest, StorageDescriptor } from '@aws-sdk/client-glue';
+import type { BatchCreatePartitionRequest, Column, DatabaseInput as GlueDatabaseInput, StorageDescriptor, TableInput } from '@aws-sdk/client-glue';
 import type { Schema } from '../../catalog/schema.js';
 import type { ResolvedCsv, ResolvedDatabase, ResolvedTable, TableCompression } from '../../catalog/table.js';
 import { formatGlueType } from '../../catalog/types.js';
 import type { JobIR } from '../ir.js';
 import type { S3SinkNode } from '../nodes/sinks.js';
 
-export type DatabaseInput = Required<Pick<CreateDatabaseRequest, 'DatabaseInput'>>;
-export type TableInputRequest = Required<Pick<CreateTableRequest, 'DatabaseName' | 'TableInput'>>;
+/** A CreateDatabase input, usable as is with `aws glue create-database --cli-input-json`. */
+export interface DatabaseInput {
+  readonly DatabaseInput: GlueDatabaseInput;
+}
+
+/** A CreateTable input, usable as is with `aws glue create-table --cli-input-json`. */
+export interface TableInputRequest {
+  readonly DatabaseName: string;
+  readonly TableInput: TableInput;
+}
 
 export interface CompiledCatalog {
   /** CreateDatabase inputs ({ DatabaseInput: {...} }), one per database, sorted by name. */

@@ -13,6 +13,10 @@ import { ProblemList } from '../../core/problems.js';
 import { findPartitions } from '../../local-runner/partitions.js';
 import { FixtureStore } from '../../local-runner/stores/fixtures.js';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { compileJob } from '../../jobs/compile/index.js';
 
 const good: TableProps = {
   database: 'shop',
@@ -136,5 +140,28 @@ describe('partitions of a fixture tree', () => {
 
   it('names the folder whose value is not of the key type', async () => {
     await expect(findPartitions(clicks({ dt: 'int', hour: 'int' }), store)).rejects.toThrow(/partition folder dt=2024-01-31 does not hold a int/);
+  });
+});
+
+describe("catalogSource({ schemaDrift })", () => {
+  const job = (schemaDrift: unknown) =>
+    defineJob({
+      name: 'catalog-test', role: 'arn:aws:iam::123456789012:role/Glue', region: 'us-east-1', security: { allowUnencryptedSinks: true },
+      sources: { products: catalogSource({ table: defineTable(good), schemaDrift: schemaDrift as 'permissive' }) },
+      sinks: { out: s3Sink({ input: 'products', path: 's3://out/products/' }) },
+    });
+
+  it('is checked', () => {
+    const problems = validateJob(job('lenient'), { file: 'job.ts' }).problems;
+    expect(problems).toEqual([expect.objectContaining({ path: 'sources.products.schemaDrift', message: 'unsupported schemaDrift "lenient"' })]);
+  });
+
+  it("'permissive' makes the Glue script select missing columns as nulls, in valid Python", () => {
+    const script = compileJob(buildJob(job('permissive'))).files['script.py']!;
+    expect(script).toContain('df_products_read = dyf_products.toDF()');
+    expect(script).toContain('(F.col("price") if "price" in df_products_read.columns else F.lit(None)).cast("decimal(10,2)").alias("price"),');
+    const dir = mkdtempSync(join(tmpdir(), 'gluekit-py-'));
+    writeFileSync(join(dir, 'script.py'), script);
+    execFileSync('python3', ['-m', 'py_compile', join(dir, 'script.py')], { stdio: 'pipe' });
   });
 });
