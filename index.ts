@@ -28,6 +28,7 @@ export {
 export { validateJob, buildJob, type ValidationResult } from './jobs/validate.js';
 export type { JobIR, NodeIR } from './jobs/ir.js';
 export { compileJob, writeCompiledJob, type CompiledJob } from './jobs/compile/index.js';
+export { compileCatalog, type CompiledCatalog } from './jobs/compile/catalog.js';
 export { formatProblem, ValidationError, type Problem } from './core/problems.js';
 export {
   plan,

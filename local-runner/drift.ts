@@ -11,8 +11,9 @@
  * - CSV by its header (names, and their positions: Glue's CSV SerDes map fields by
  *   position) or, without one, by its number of fields, and by the types Spark infers
  *   from the values, which must be readable as the declared types;
- * - JSON Lines by the fields and types Spark infers from the rows (a field absent from
- *   every sampled row is missing).
+ * - JSON Lines by the fields and types Spark infers from the rows; a field absent from
+ *   every sampled row is missing only where the table declares it not null, since JSON
+ *   writers leave null fields out.
  * By default any difference stops the run with the full diff. A source that opts into
  * Glue's permissive behaviour (`catalogSource({ table, schemaDrift: 'permissive' })`)
  * is read the way a DynamicFrame reads it instead: missing columns are null, extra
@@ -142,6 +143,8 @@ export async function fileDrift(node: CatalogSourceNode, object: ObjectSource, f
     const at = file.findIndex((f) => f.name === column.name);
     const found = file[at];
     if (!found) {
+      // JSON Lines leave null fields out (Spark's writer does), so a nullable field absent from a file is just null.
+      if (format === 'json' && column.nullable && !file.some((f) => f.name.toLowerCase() === column.name.toLowerCase())) return;
       const near = file.find((f) => f.name.toLowerCase() === column.name.toLowerCase());
       differences.push({ column: column.name, kind: 'missing', table: typeOf(column), file: near ? `- (the file has "${near.name}"; names match exactly)` : '-' });
       return;

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { catalogSource, defineJob, defineTable, s3Sink, type TableProps } from '../../index.js';
+import { catalogSource, defineJob, defineTable, s3Sink, selectFields, type TableProps } from '../../index.js';
 import { parseGlueType } from '../../catalog/types.js';
 import { field, type Schema } from '../../catalog/schema.js';
 import { ANSI } from '../../kernels/context.js';
@@ -92,11 +92,13 @@ describe('schema drift stops the run with a diff', () => {
     await expect(runLocally(job(table), { fixtures: dir })).rejects.toThrow(/price\s+position 3\s+2 fields per line\s+missing from the file/);
   });
 
-  it('JSON: fields missing from every row, extra fields, and values of another type', async () => {
+  it('JSON: not-null fields missing from every row, extra fields, and values of another type', async () => {
     const dir = fixtures({ 'shop/items/part-0.json': '{"id":1,"name":"a","colour":"red"}\n{"id":"two","name":"b"}\n' });
-    const run = runLocally(job({ ...base, format: 'json', columns: { id: 'bigint', name: 'string', price: 'decimal(10,2)' } }), { fixtures: dir });
+    const run = runLocally(job({ ...base, format: 'json', columns: { id: 'bigint', name: 'string', price: { type: 'decimal(10,2)', nullable: false }, note: 'string' } }), { fixtures: dir });
     await expect(run).rejects.toThrow(/id\s+bigint\s+values of type string\s+type differs/);
-    await expect(run).rejects.toThrow(/price\s+decimal\(10,2\)\s+-\s+missing from the file/);
+    await expect(run).rejects.toThrow(/price\s+decimal\(10,2\) not null\s+-\s+missing from the file/);
+    // A nullable field no row holds is only null: JSON writers leave null fields out.
+    await expect(run).rejects.not.toThrow(/note/);
     await expect(run).rejects.toThrow(/colour\s+-\s+string\s+not in the table/);
   });
 });
@@ -120,5 +122,24 @@ describe("schemaDrift: 'permissive' reads as Glue's DynamicFrame does", () => {
     const dir = fixtures({ 'shop/items/part-0.json': '{"id":1,"name":"a","colour":"red"}\n{"id":"two","name":"b"}\n' });
     const result = await runLocally(job({ ...base, format: 'json', columns: { id: 'bigint', name: 'string', price: 'decimal(10,2)' } }, 'permissive'), { fixtures: dir });
     await expectRows(result.outputs.out, [{ id: 1, name: 'a', price: null }, { id: null, name: 'b', price: null }]);
+  });
+});
+
+describe('partition columns of a catalog source', () => {
+  it("come from the key=value folders, cast to the partition keys' types", async () => {
+    const clicks: TableProps = {
+      database: 'events', name: 'clicks', location: 's3://acme-events/clicks/', format: 'json',
+      columns: { user_id: 'bigint', url: 'string', ms: 'double', ok: 'boolean', tags: 'array<string>', referrer: 'struct<host:string,path:string>' },
+      partitionKeys: { dt: 'date', hour: 'int' },
+    };
+    const sink = defineJob({ ...job(clicks), transforms: { picked: selectFields({ input: 'items', fields: ['user_id', 'url', 'dt', 'hour'] }) }, sinks: { out: s3Sink({ input: 'picked', path: 's3://out/items/' }) } });
+    const result = await runLocally(sink, { fixtures: join(import.meta.dirname, 'fixtures') });
+    await expectRows(result.outputs.out, [
+      { user_id: 7, url: '/home', dt: '2024-01-31', hour: 9 },
+      { user_id: 8, url: '/cart', dt: '2024-01-31', hour: 9 },
+      { user_id: 9, url: '/home', dt: '2024-01-31', hour: 10 },
+      { user_id: 12345678901, url: '/pay', dt: '2024-02-01', hour: 9 },
+    ]);
+    expect(result.report.nodes[0]!.schema.slice(6)).toEqual([{ name: 'dt', type: 'date', nullable: true }, { name: 'hour', type: 'int', nullable: true }]);
   });
 });
