@@ -36,7 +36,8 @@ Usage:
                                                  pending, 1 error
   gluekit deploy <job.ts...> [--dry-run] [--prune] [--json] [--concurrency N]
                                                  create or update the jobs' security
-                                                 configurations, jobs, tags and scripts
+                                                 configurations, catalog databases and
+                                                 tables, jobs, tags and scripts
                                                  (AWS SDK configuration: profile, region,
                                                  AWS_ENDPOINT_URL_GLUE/_S3/_KMS); --prune
                                                  deletes gluekit-managed jobs and security

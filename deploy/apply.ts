@@ -1,6 +1,7 @@
 /**
  * apply(): carries out the plan. Order per job: its KMS keys must exist and be enabled;
- * the security configuration is created (shared ones once, before any job); the job is
+ * the security configuration is created (shared ones once, before any job); its catalog
+ * databases, then tables, are created or updated (shared ones once); the job is
  * created (with its tags) or updated with the complete JobUpdate; tags are reconciled;
  * then the script is uploaded. The script comes last because Glue generates a script
  * from CodeGenConfigurationNodes when a job with nodes is created or updated: after such
@@ -25,11 +26,12 @@ import {
 } from '@aws-sdk/client-glue';
 import { Upload } from '@aws-sdk/lib-storage';
 import { mapBounded } from './bounded.js';
+import { applyCatalogEntry } from './catalog.js';
 import { clientsFromEnvironment, type DeployClients } from './clients.js';
 import { SCRIPT_HASH_METADATA, type DesiredJob } from './desired.js';
 import { awsReason, call } from './errors.js';
 import { resolveJobs } from './inputs.js';
-import { DEFAULT_CONCURRENCY, detailedPlan, planScript, type ConfigurationStep, type DeployOptions, type JobSteps } from './plan.js';
+import { DEFAULT_CONCURRENCY, detailedPlan, planScript, type CatalogStep, type ConfigurationStep, type DeployOptions, type JobSteps } from './plan.js';
 import type { AppliedResource, ApplyResult, Outcome, PlannedResource } from './types.js';
 
 const DONE: Record<string, Outcome> = { create: 'created', update: 'updated', delete: 'deleted', unchanged: 'unchanged', check: 'checked' };
@@ -64,17 +66,24 @@ export async function apply(jobs: readonly unknown[], options: DeployOptions = {
     const configurations = await mapBounded(p.configurations, limit, (c) => applyConfiguration(clients, c, badKey));
     const badConfiguration = new Map(configurations.filter((c) => c.outcome !== 'created' && c.outcome !== 'unchanged').map((c) => [`${c.region}/${c.name}`, c]));
 
+    // Databases before their tables.
+    const databases = await mapBounded(p.catalog.filter((c) => c.entry.kind === 'database'), limit, (c) => applyCatalog(clients, c, []));
+    const tables = await mapBounded(p.catalog.filter((c) => c.entry.kind === 'table'), limit, (c) => applyCatalog(clients, c, databases));
+    const catalog = [...databases, ...tables];
+
     const jobResults = await mapBounded(p.jobs, limit, (steps) => {
       const d = steps.desired;
       const key = d.kmsKeys.find((arn) => badKey.has(arn));
       if (key) return Promise.resolve(skipAll(steps, `KMS key ${key}: ${badKey.get(key)}`));
       const configuration = d.securityConfiguration && badConfiguration.get(`${d.region}/${d.securityConfiguration.Name}`);
       if (configuration) return Promise.resolve(skipAll(steps, `security configuration ${configuration.name} ${configuration.outcome}`));
+      const entry = catalog.find((c) => c.jobs.includes(d.name) && (c.outcome === 'failed' || c.outcome === 'skipped'));
+      if (entry) return Promise.resolve(skipAll(steps, `${entry.kind} ${entry.name} ${entry.outcome}`));
       return applyJob(clients, steps);
     });
 
     const prune = await applyPrune(clients, p.prune, limit);
-    const resources = [...keys, ...configurations, ...jobResults.flat(), ...prune];
+    const resources = [...keys, ...configurations, ...catalog, ...jobResults.flat(), ...prune];
     return {
       resources,
       changed: resources.some((r) => r.outcome === 'created' || r.outcome === 'updated' || r.outcome === 'deleted'),
@@ -108,6 +117,19 @@ async function applyConfiguration(
   } catch (e) {
     // Another deploy created it since the plan read it: same name, same content.
     if ((e as { cause?: { name?: string } }).cause?.name === 'AlreadyExistsException') return { ...resource, outcome: 'unchanged' };
+    return failed(resource, message(e));
+  }
+}
+
+async function applyCatalog(clients: DeployClients, { resource, entry }: CatalogStep, databases: readonly AppliedResource[]): Promise<AppliedResource> {
+  if (resource.error) return failed(resource, resource.error);
+  const database = databases.find((db) => db.region === entry.region && db.name === entry.database && (db.outcome === 'failed' || db.outcome === 'skipped'));
+  if (database) return skipped(resource, `database ${database.name} ${database.outcome}`);
+  if (resource.action !== 'create' && resource.action !== 'update') return done(resource);
+  try {
+    await applyCatalogEntry(clients.glue(entry.region), entry, resource.action);
+    return done(resource);
+  } catch (e) {
     return failed(resource, message(e));
   }
 }

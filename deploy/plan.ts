@@ -1,12 +1,14 @@
 /**
  * plan(): what a deploy of these jobs would change, from the live state. Reads only
- * (GetJob, GetTags, GetSecurityConfiguration, HeadObject, DescribeKey, and with `prune`
- * ListJobs, GetJobs, GetSecurityConfigurations). apply() executes the same plan.
+ * (GetJob, GetTags, GetSecurityConfiguration, GetDatabase, GetTable, HeadObject,
+ * DescribeKey, and with `prune` ListJobs, GetJobs, GetSecurityConfigurations). apply()
+ * executes the same plan.
  */
 import type { GlueClient } from '@aws-sdk/client-glue';
 import type { SecurityConfigurationInput } from '../jobs/compile/glue-job.js';
 import { MANAGEMENT_TAG } from '../jobs/settings.js';
 import { mapBounded } from './bounded.js';
+import { desiredCatalog, planCatalogEntry, type DesiredCatalogEntry } from './catalog.js';
 import { clientsFromEnvironment, type DeployClients } from './clients.js';
 import { diffJob, diffTags, diffValues, normalise } from './diff.js';
 import { SCRIPT_HASH_METADATA, type DesiredJob } from './desired.js';
@@ -42,10 +44,17 @@ export interface ConfigurationStep {
   readonly input: SecurityConfigurationInput;
 }
 
+export interface CatalogStep {
+  readonly resource: PlannedResource;
+  readonly entry: DesiredCatalogEntry;
+}
+
 /** The plan with what apply() needs to carry it out. */
 export interface DetailedPlan {
   readonly keys: readonly PlannedResource[];
   readonly configurations: readonly ConfigurationStep[];
+  /** Databases first, then tables. */
+  readonly catalog: readonly CatalogStep[];
   readonly jobs: readonly JobSteps[];
   readonly prune: readonly PlannedResource[];
 }
@@ -54,6 +63,7 @@ export function planResources(p: DetailedPlan): PlannedResource[] {
   return [
     ...p.keys,
     ...p.configurations.map((c) => c.resource),
+    ...p.catalog.map((c) => c.resource),
     ...p.jobs.flatMap((j) => [j.job, j.tags, j.script]),
     ...p.prune,
   ];
@@ -84,6 +94,8 @@ function message(e: unknown): string {
 
 export async function detailedPlan(desired: readonly DesiredJob[], clients: DeployClients, options: DeployOptions): Promise<DetailedPlan> {
   const limit = options.concurrency ?? DEFAULT_CONCURRENCY;
+  // Before any AWS call: two jobs defining one table differently is refused.
+  const entries = desiredCatalog(desired).sort((a, b) => (a.kind !== b.kind ? (a.kind === 'database' ? -1 : 1) : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
   const keyOwners = new Map<string, string[]>();
   for (const d of desired) for (const arn of d.kmsKeys) keyOwners.set(arn, [...(keyOwners.get(arn) ?? []), d.name]);
@@ -102,9 +114,11 @@ export async function detailedPlan(desired: readonly DesiredJob[], clients: Depl
     resource: await planConfiguration(clients.glue(region), region, input, jobs),
   }));
 
+  const catalog = await mapBounded(entries, limit, async (entry) => ({ entry, resource: await planCatalogEntry(clients.glue(entry.region), entry) }));
+
   const jobs = await mapBounded(desired, limit, (d) => planJob(clients, d));
   const prune = options.prune ? await planPrune(clients, desired) : [];
-  return { keys, configurations, jobs, prune };
+  return { keys, configurations, catalog, jobs, prune };
 }
 
 async function planKey(clients: DeployClients, arn: string, jobs: string[]): Promise<PlannedResource> {

@@ -3,7 +3,7 @@
  * Glue Studio DAG, so a changed condition changes one node) and an SSE-KMS sink. The KMS
  * key comes from moto, so it is a parameter.
  */
-import { col, defineJob, filter, s3Sink, s3Source, type JobDefinition } from 'gluekit';
+import { catalogSource, col, defineDatabase, defineJob, defineTable, filter, s3Sink, s3Source, type JobDefinition } from 'gluekit';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
@@ -38,6 +38,38 @@ export function testJob(o: TestJobOptions): JobDefinition {
     },
     sinks: {
       out: s3Sink({ input: 'large', path: 's3://deploy-test-curated/large/', format: 'parquet' }),
+    },
+  });
+}
+
+export interface CatalogJobOptions {
+  readonly name: string;
+  readonly key: string;
+  readonly crmDescription?: string;
+  readonly segmentComment?: string;
+}
+
+/**
+ * A job over the catalog: it reads crm.customers (a database and table it defines) and
+ * registers its output as analytics.<name>_out (a database named only by a string).
+ */
+export function catalogJob(o: CatalogJobOptions): JobDefinition {
+  const crm = defineDatabase({ name: 'crm', description: o.crmDescription ?? 'CRM dimensions' });
+  const customers = defineTable({
+    database: crm,
+    name: 'customers',
+    location: 's3://deploy-test-curated/crm/customers/',
+    format: 'parquet',
+    columns: { customer_id: 'bigint', segment: o.segmentComment ? { type: 'string', comment: o.segmentComment } : 'string' },
+  });
+  return defineJob({
+    name: o.name,
+    role: `arn:aws:iam::${ACCOUNT}:role/GlueDeployTest`,
+    region: REGION,
+    security: { s3: { kmsKey: o.key } },
+    sources: { customers: catalogSource({ table: customers }) },
+    sinks: {
+      out: s3Sink({ input: 'customers', path: `s3://deploy-test-curated/${o.name}/`, format: 'parquet', catalog: { database: 'analytics', table: `${o.name.replaceAll('-', '_')}_out` } }),
     },
   });
 }
