@@ -66,9 +66,16 @@ export async function apply(jobs: readonly unknown[], options: DeployOptions = {
     const configurations = await mapBounded(p.configurations, limit, (c) => applyConfiguration(clients, c, badKey));
     const badConfiguration = new Map(configurations.filter((c) => c.outcome !== 'created' && c.outcome !== 'unchanged').map((c) => [`${c.region}/${c.name}`, c]));
 
+    // A job whose keys failed the check sends nothing to AWS, its catalog entries included
+    // (unless another job that passed needs them too).
+    const blocked = new Map<string, string>();
+    for (const d of desired) {
+      const key = d.kmsKeys.find((arn) => badKey.has(arn));
+      if (key) blocked.set(d.name, `KMS key ${key}: ${badKey.get(key)}`);
+    }
     // Databases before their tables.
-    const databases = await mapBounded(p.catalog.filter((c) => c.entry.kind === 'database'), limit, (c) => applyCatalog(clients, c, []));
-    const tables = await mapBounded(p.catalog.filter((c) => c.entry.kind === 'table'), limit, (c) => applyCatalog(clients, c, databases));
+    const databases = await mapBounded(p.catalog.filter((c) => c.entry.kind === 'database'), limit, (c) => applyCatalog(clients, c, [], blocked));
+    const tables = await mapBounded(p.catalog.filter((c) => c.entry.kind === 'table'), limit, (c) => applyCatalog(clients, c, databases, blocked));
     const catalog = [...databases, ...tables];
 
     const jobResults = await mapBounded(p.jobs, limit, (steps) => {
@@ -121,8 +128,14 @@ async function applyConfiguration(
   }
 }
 
-async function applyCatalog(clients: DeployClients, { resource, entry }: CatalogStep, databases: readonly AppliedResource[]): Promise<AppliedResource> {
+async function applyCatalog(
+  clients: DeployClients,
+  { resource, entry }: CatalogStep,
+  databases: readonly AppliedResource[],
+  blocked: ReadonlyMap<string, string>,
+): Promise<AppliedResource> {
   if (resource.error) return failed(resource, resource.error);
+  if (resource.jobs.every((j) => blocked.has(j))) return skipped(resource, blocked.get(resource.jobs[0]!)!);
   const database = databases.find((db) => db.region === entry.region && db.name === entry.database && (db.outcome === 'failed' || db.outcome === 'skipped'));
   if (database) return skipped(resource, `database ${database.name} ${database.outcome}`);
   if (resource.action !== 'create' && resource.action !== 'update') return done(resource);

@@ -5,6 +5,7 @@
  * updated member by member. Calls go through the recording endpoint
  * (test/support/aws-recorder.ts) to count writes; it also implements UpdateJob, which moto lacks.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apply, plan } from '../../index.js';
 import { startAwsRecorder, type AwsRecorder } from '../support/aws-recorder.js';
@@ -91,5 +92,16 @@ describe.skipIf(!available)('catalog deploy against moto', () => {
     const { Database } = aws(moto, ['glue', 'get-database', '--name', 'analytics']) as { Database: { Description: string } };
     expect(Database.Description).toBe('owned by the data platform team');
     expect((await plan(changed)).hasChanges).toBe(false);
+  });
+
+  it('creates no catalog entry for a job whose KMS key fails the check', async () => {
+    const missing = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${randomUUID()}`;
+    const result = await apply([catalogJob({ name: 'blocked', key: missing, crmDescription: 'CRM dimensions, daily', segmentComment: 'smb or enterprise' })]);
+    expect(result.ok).toBe(false);
+    expect(result.resources.find((r) => r.name === 'analytics.blocked_out')).toMatchObject({
+      outcome: 'skipped',
+      error: `not applied: KMS key ${missing}: the KMS key does not exist (DescribeKey: NotFoundException)`,
+    });
+    expect(recorder.writes()).toEqual([]);
   });
 });
