@@ -74,7 +74,8 @@ export function compileCatalog(ir: JobIR): CompiledCatalog {
   for (const node of ir.nodes) {
     if (node.role !== 'sink' || !node.catalog) continue;
     const key = `${node.catalog.database}.${node.catalog.table}`;
-    if (!tables.has(key)) add(sinkTable(node), `node "${node.id}"`);
+    // A sink's own definition must agree with a source's; a sink named only by table defers to it.
+    if (node.catalog.definition || !tables.has(key)) add(sinkTable(node), `node "${node.id}"`);
   }
   const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return Object.freeze({
@@ -88,10 +89,12 @@ export function compileCatalog(ir: JobIR): CompiledCatalog {
 }
 
 /**
- * The table a sink's enableUpdateCatalog creates: the sink's columns without its
- * partition keys, then the partition keys, at the sink's path, in its format.
+ * The table a sink's enableUpdateCatalog creates: its definition when the sink names one
+ * (validation checked that they match), else the sink's columns without its partition
+ * keys, then the partition keys, at the sink's path, in its format.
  */
 export function sinkTable(node: S3SinkNode): ResolvedTable {
+  if (node.catalog?.definition) return node.catalog.definition;
   const keys = new Set(node.partitionKeys);
   const compression: TableCompression = node.compression === 'uncompressed' ? 'none' : (node.compression as TableCompression);
   return Object.freeze({

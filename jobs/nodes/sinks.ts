@@ -4,7 +4,8 @@
  * catalog table (Glue's enableUpdateCatalog).
  */
 import { describe, lookupColumn, type Schema } from '../../catalog/schema.js';
-import { isComplex } from '../../catalog/types.js';
+import { resolveTable, type ResolvedTable, type TableDefinition } from '../../catalog/table.js';
+import { formatGlueType, isComplex, isStringLike, typesEqual, type GlueType } from '../../catalog/types.js';
 import { parseS3Url, type S3Url } from '../../core/aws-names.js';
 import type { Reporter } from '../../core/problems.js';
 import { py, pyList, studioNode } from '../../transforms/shared.js';
@@ -32,13 +33,19 @@ export interface S3SinkDefinition {
    * be client-side encrypted instead (`cseKms(keyArn)`).
    */
   readonly encryption?: SseKms | CseKms;
-  /** Register the written data (schema, new partitions) in this catalog table. */
-  readonly catalog?: {
-    readonly database: string;
-    readonly table: string;
-    /** UPDATE_IN_DATABASE (default) changes the table; LOG only logs the changes. */
-    readonly updateBehavior?: 'UPDATE_IN_DATABASE' | 'LOG';
-  };
+  /**
+   * Register the written data (schema, new partitions) in this catalog table: by name, or
+   * a `defineTable` result, which the sink's path, format, compression, columns and
+   * partition keys must then match.
+   */
+  readonly catalog?:
+    | {
+        readonly database: string;
+        readonly table: string;
+        /** UPDATE_IN_DATABASE (default) changes the table; LOG only logs the changes. */
+        readonly updateBehavior?: 'UPDATE_IN_DATABASE' | 'LOG';
+      }
+    | { readonly table: TableDefinition; readonly updateBehavior?: 'UPDATE_IN_DATABASE' | 'LOG' };
 }
 
 export type SinkDefinition = S3SinkDefinition;
@@ -60,7 +67,13 @@ export interface S3SinkNode {
   readonly partitionKeys: readonly string[];
   /** The sink's own setting; undefined means "the job's SSE-KMS key, if any". */
   readonly encryption?: ResolvedEncryption;
-  readonly catalog?: { readonly database: string; readonly table: string; readonly updateBehavior: 'UPDATE_IN_DATABASE' | 'LOG' };
+  readonly catalog?: {
+    readonly database: string;
+    readonly table: string;
+    readonly updateBehavior: 'UPDATE_IN_DATABASE' | 'LOG';
+    /** The table's definition, when the sink names it with defineTable. */
+    readonly definition?: ResolvedTable;
+  };
   /** The schema written (the input's). */
   readonly schema: Schema;
 }
@@ -118,7 +131,14 @@ export function resolveSink(id: string, def: unknown, input: AnalyzedInput | und
   } else if (d.catalog !== undefined) {
     const c = d.catalog as { database?: unknown; table?: unknown; updateBehavior?: unknown };
     const behavior = c.updateBehavior ?? 'UPDATE_IN_DATABASE';
-    for (const key of ['database', 'table'] as const) {
+    const defined = c.table !== null && typeof c.table === 'object';
+    const definition = defined ? resolveTable(c.table, at.child('catalog').child('table')) : undefined;
+    if (defined && !definition) ok = false;
+    if (defined && c.database !== undefined) {
+      at.child('catalog').child('database').error('the database comes from the table definition', 'leave database out');
+      ok = false;
+    }
+    for (const key of defined ? [] : (['database', 'table'] as const)) {
       if (typeof c[key] !== 'string' || !CATALOG_NAME.test(c[key] as string)) {
         at.child('catalog').child(key).error(`invalid catalog ${key} name ${describe(c[key])}`, 'lower-case letters, digits and underscores');
         ok = false;
@@ -128,10 +148,18 @@ export function resolveSink(id: string, def: unknown, input: AnalyzedInput | und
       at.child('catalog').child('updateBehavior').error(`unsupported updateBehavior ${describe(behavior)}`, 'one of "UPDATE_IN_DATABASE", "LOG"');
       ok = false;
     }
-    catalog = Object.freeze({ database: c.database as string, table: c.table as string, updateBehavior: behavior as 'LOG' });
+    catalog = Object.freeze({
+      database: definition ? definition.database : (c.database as string),
+      table: definition ? definition.name : (c.table as string),
+      updateBehavior: behavior as 'LOG',
+      ...(definition && { definition }),
+    });
   }
   const partitionKeys = resolvePartitionKeys(d.partitionKeys, input, at.child('partitionKeys'));
   if (!partitionKeys) ok = false;
+  if (ok && input && partitionKeys && catalog?.definition) {
+    ok = matchesTable(catalog.definition, { path: d.path, format, compression, partitionKeys, schema: input.schema }, at.child('catalog').child('table'));
+  }
   if (!ok || !input || !partitionKeys) return undefined;
   return Object.freeze({
     role: 'sink', kind: 'S3Sink', id, inputs: [input.id] as const, path: d.path, location: url.url!,
@@ -139,6 +167,40 @@ export function resolveSink(id: string, def: unknown, input: AnalyzedInput | und
     ...(encryption && { encryption }),
     ...(catalog && { catalog }),
   } as S3SinkNode);
+}
+
+/**
+ * Whether what a sink writes is the table it registers in: same location, format and
+ * compression, the same data columns in order (char(n)/varchar(n) written as strings),
+ * and the same partition keys. Each difference is reported.
+ */
+function matchesTable(
+  table: ResolvedTable,
+  sink: { path: string; format: SinkFormat; compression: string; partitionKeys: readonly string[]; schema: Schema },
+  at: Reporter,
+): boolean {
+  const name = `table ${table.database}.${table.name}`;
+  let ok = true;
+  const differs = (message: string) => {
+    at.error(message, 'the sink must write what the table describes');
+    ok = false;
+  };
+  if (table.location !== sink.path) differs(`${name} is at ${table.location}, but the sink writes to ${sink.path}`);
+  if (table.format !== sink.format) differs(`${name} is ${table.format}, but the sink writes ${sink.format}`);
+  const compression = sink.compression === 'uncompressed' ? 'none' : sink.compression;
+  if (table.format === sink.format && table.compression !== compression) differs(`${name} is ${table.compression}-compressed, but the sink writes ${compression}`);
+  const keys = new Set(sink.partitionKeys);
+  const columns = sink.schema.filter((f) => !keys.has(f.name));
+  const same = (a: GlueType, b: GlueType) => typesEqual(a, b) || (isStringLike(a) && isStringLike(b));
+  const describeColumns = (fields: readonly { name: string; type: GlueType }[]) => fields.map((f) => `${f.name} ${formatGlueType(f.type)}`).join(', ') || 'none';
+  if (columns.length !== table.columns.length || columns.some((c, i) => c.name !== table.columns[i]!.name || !same(c.type, table.columns[i]!.type))) {
+    differs(`${name} has columns ${describeColumns(table.columns)}, but the sink writes ${describeColumns(columns)}`);
+  }
+  const sinkKeys = sink.partitionKeys.map((k) => sink.schema.find((f) => f.name === k)!);
+  if (sinkKeys.length !== table.partitionKeys.length || sinkKeys.some((k, i) => k.name !== table.partitionKeys[i]!.name || !same(k.type, table.partitionKeys[i]!.type))) {
+    differs(`${name} is partitioned by ${describeColumns(table.partitionKeys)}, but the sink by ${describeColumns(sinkKeys)}`);
+  }
+  return ok;
 }
 
 function resolvePartitionKeys(value: unknown, input: AnalyzedInput | undefined, at: Reporter): readonly string[] | undefined {

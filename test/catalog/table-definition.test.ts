@@ -5,7 +5,7 @@
  * sink, conflicting definitions refused, partitions sorted and batched by 100.
  */
 import { describe, expect, it } from 'vitest';
-import { catalogSource, defineDatabase, defineJob, defineTable, s3Sink, validateJob, type TableProps } from '../../index.js';
+import { catalogSource, defineDatabase, defineJob, defineTable, s3Sink, s3Source, validateJob, type TableProps } from '../../index.js';
 import { compileCatalog, compilePartitions } from '../../jobs/compile/catalog.js';
 import { buildJob } from '../../jobs/validate.js';
 import { resolveTable } from '../../catalog/table.js';
@@ -163,5 +163,42 @@ describe("catalogSource({ schemaDrift })", () => {
     const dir = mkdtempSync(join(tmpdir(), 'gluekit-py-'));
     writeFileSync(join(dir, 'script.py'), script);
     execFileSync('python3', ['-m', 'py_compile', join(dir, 'script.py')], { stdio: 'pipe' });
+  });
+});
+
+describe('s3Sink({ catalog: { table: defineTable(...) } })', () => {
+  const revenue = defineTable({
+    database: defineDatabase({ name: 'analytics' }),
+    name: 'revenue',
+    location: 's3://lake/revenue/',
+    format: 'parquet',
+    columns: { shop: 'varchar(20)', amount: { type: 'decimal(10,2)', comment: 'EUR' } },
+    partitionKeys: { day: 'date' },
+  });
+  const job = (sink: Record<string, unknown>) =>
+    defineJob({
+      name: 'catalog-test', role: 'arn:aws:iam::123456789012:role/Glue', region: 'us-east-1', security: { allowUnencryptedSinks: true },
+      sources: { sales: s3Source({ path: 's3://raw/sales/', format: 'json', schema: { day: 'date', shop: 'string', amount: 'decimal(10,2)' } }) },
+      sinks: { out: s3Sink({ input: 'sales', path: 's3://lake/revenue/', partitionKeys: ['day'], catalog: { table: revenue }, ...sink } as never) },
+    });
+
+  it('uses the definition for the compiled table when the sink writes what it describes', () => {
+    const ir = buildJob(job({}));
+    const table = compileCatalog(ir).tables[0]!;
+    expect(table.input.TableInput.StorageDescriptor!.Columns).toEqual([{ Name: 'shop', Type: 'varchar(20)' }, { Name: 'amount', Type: 'decimal(10,2)', Comment: 'EUR' }]);
+    expect(compileCatalog(ir).databases.map((d) => d.name)).toEqual(['analytics']);
+    expect(compileJob(ir).files['script.py']).toContain('setCatalogInfo(catalogDatabase="analytics", catalogTableName="revenue")');
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['another path', { path: 's3://lake/other/' }, /table analytics\.revenue is at s3:\/\/lake\/revenue\/, but the sink writes to s3:\/\/lake\/other\//],
+    ['another format', { format: 'json' }, /table analytics\.revenue is parquet, but the sink writes json/],
+    ['another compression', { compression: 'gzip' }, /is snappy-compressed, but the sink writes gzip/],
+    ['other partition keys', { partitionKeys: ['shop'] }, /has columns shop varchar\(20\), amount decimal\(10,2\), but the sink writes day date, amount decimal\(10,2\)/],
+    ['a database as well', { catalog: { table: revenue, database: 'x' } }, /the database comes from the table definition/],
+  ])('refuses a sink with %s', (_name, change, message) => {
+    const problems = validateJob(job(change), { file: 'job.ts' }).problems.filter((p) => p.severity === 'error');
+    expect(problems.map((p) => `${p.path}: ${p.message}`).join('\n')).toMatch(message);
+    expect(problems.every((p) => p.path.startsWith('sinks.out.catalog'))).toBe(true);
   });
 });
