@@ -65,7 +65,8 @@ Usage:
                                                  Glue crawler would; print defineTable
   gluekit help                                   this text
 
-Exit codes: 0 ok, 1 invalid job or failure, 2 wrong usage.`;
+Exit codes: 0 ok, 1 invalid job or failure, 2 wrong usage; plan (and deploy
+--dry-run): 0 nothing to change, 2 changes pending, 1 invalid job, error or wrong usage.`;
 
 export class UsageError extends Error {}
 
@@ -125,7 +126,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof UsageError) {
       console.error(`gluekit: ${e.message}\n\n${USAGE}`);
-      return 2;
+      // For plan and deploy, 2 means "changes pending": a CI gate must not read a typo as that.
+      return command === 'plan' || command === 'deploy' ? 1 : 2;
     }
     if (process.env.GLUEKIT_DEBUG) console.error(e);
     else console.error(`gluekit: ${(e as Error).message ?? String(e)}`);

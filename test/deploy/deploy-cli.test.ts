@@ -115,9 +115,10 @@ describe.skipIf(!available)('gluekit plan and deploy', () => {
     expect(recorder.calls).toEqual([]);
   });
 
-  it('refuses a bad --concurrency as wrong usage (exit 2)', async () => {
+  it('refuses wrong usage with exit 1, since exit 2 means "changes pending"', async () => {
+    expect((await gluekit(['plan', '--no-such-option', jobFile])).code).toBe(1);
     const r = await gluekit(['deploy', '--concurrency', '0', jobFile]);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1);
     expect(r.stderr).toContain('--concurrency takes a whole number from 1 to 64, got "0"');
   });
 });
