@@ -6,8 +6,9 @@
  * the table, column by column:
  * - Parquet and Arrow files by their own schema: a column missing from the file, one the
  *   table does not have, a different type (char(n) and varchar(n) match a string, since
- *   the files keep no length), or a column the table declares not null that the file
- *   allows nulls in;
+ *   the files keep no length), or a column the table declares not null that holds
+ *   nulls (by the row groups' statistics; Spark writes every column as nullable, so a
+ *   nullable column without nulls matches);
  * - CSV by its header (names, and their positions: Glue's CSV SerDes map fields by
  *   position) or, without one, by its number of fields, and by the types Spark infers
  *   from the values, which must be readable as the declared types;
@@ -34,6 +35,7 @@ import { inferCsvSchema } from './formats/csv.js';
 import type { ObjectSource } from './formats/format.js';
 import { inferJsonSchema } from './formats/json.js';
 import { inspectParquet } from './formats/parquet.js';
+import { readFooter } from './formats/parquet-footer.js';
 
 export type FileFormat = 'parquet' | 'csv' | 'json' | 'arrow';
 
@@ -139,34 +141,50 @@ export async function fileDrift(node: CatalogSourceNode, object: ObjectSource, f
     return { object: object.name, differences, present };
   }
 
-  table.forEach((column, i) => {
+  for (const [i, column] of table.entries()) {
     const at = file.findIndex((f) => f.name === column.name);
     const found = file[at];
     if (!found) {
       // JSON Lines leave null fields out (Spark's writer does), so a nullable field absent from a file is just null.
-      if (format === 'json' && column.nullable && !file.some((f) => f.name.toLowerCase() === column.name.toLowerCase())) return;
+      if (format === 'json' && column.nullable && !file.some((f) => f.name.toLowerCase() === column.name.toLowerCase())) continue;
       const near = file.find((f) => f.name.toLowerCase() === column.name.toLowerCase());
       differences.push({ column: column.name, kind: 'missing', table: typeOf(column), file: near ? `- (the file has "${near.name}"; names match exactly)` : '-' });
-      return;
+      continue;
     }
     present.push(text ? column : { ...found, nullable: true });
     if (text ? !readableAs(found.type, column.type, format) : !sameStoredType(column.type, found.type)) {
       differences.push({ column: column.name, kind: 'type', table: typeOf(column), file: text ? `values of type ${formatGlueType(found.type)}` : typeOf(found) });
     } else if (!text && !column.nullable && found.nullable) {
-      differences.push({ column: column.name, kind: 'nullability', table: typeOf(column), file: `${typeOf(found)} (nullable)` });
+      // Spark writes every column as nullable, so only nulls the file actually holds are a difference.
+      const nulls = format === 'parquet' ? await parquetNulls(object, column.name) : undefined;
+      if (nulls !== 0) differences.push({ column: column.name, kind: 'nullability', table: typeOf(column), file: `${typeOf(found)} (${nulls === undefined ? 'may hold nulls' : `${nulls} null${nulls === 1 ? '' : 's'}`})` });
     }
     if (format === 'csv' && at !== i) differences.push({ column: column.name, kind: 'position', table: `position ${i + 1}`, file: `position ${at + 1}` });
-  });
+  }
   const declared = new Set(table.map((c) => c.name));
   for (const f of file) if (!declared.has(f.name)) differences.push({ column: f.name, kind: 'extra', table: '-', file: typeOf(f) });
   return { object: object.name, differences, present };
+}
+
+/** The nulls a flat Parquet column holds, from its row groups' statistics; undefined when some row group does not say. */
+async function parquetNulls(object: ObjectSource, name: string): Promise<number | undefined> {
+  const footer = await readFooter(await object.blob(), object.size);
+  const column = footer.columns.find((c) => c.name === name);
+  if (!column || column.leaves.length !== 1) return undefined;
+  let nulls = 0;
+  for (const group of footer.rowGroups) {
+    const count = group.chunks[column.leaves[0]!]!.statistics?.get(3)?.value;
+    if (typeof count !== 'bigint' && typeof count !== 'number') return undefined;
+    nulls += Number(count);
+  }
+  return nulls;
 }
 
 const KIND_TEXT: Record<ColumnDrift['kind'], string> = {
   missing: 'missing from the file',
   extra: 'not in the table',
   type: 'type differs',
-  nullability: 'the file allows nulls',
+  nullability: 'nulls in a not-null column',
   position: 'at another position (Glue reads CSV fields by position)',
 };
 

@@ -58,6 +58,12 @@ const matching: [string, string, boolean][] = [['id', 'bigint', false], ['name',
 afterEach(() => vi.restoreAllMocks());
 
 describe('schema drift stops the run with a diff', () => {
+  it('reads a nullable column without nulls into a not-null one (Spark writes every column nullable)', async () => {
+    const dir = fixtures({ 'shop/items/part-0.parquet': await parquet([['id', 'bigint', true], ['name', 'string', true], ['price', 'decimal(10,2)', true]], [{ id: 1, name: 'a', price: '1.50' }]) });
+    const result = await runLocally(job(base), { fixtures: dir });
+    await expectRows(result.outputs.out, [{ id: 1, name: 'a', price: '1.50' }]);
+  });
+
   it('reads files that match, with char(n) columns read from strings', async () => {
     const dir = fixtures({ 'shop/items/part-0.parquet': await parquet(matching, [{ id: 1, name: 'a', price: '1.50' }]) });
     const table = { ...base, columns: { ...base.columns as object, name: 'char(1)' } } as TableProps;
@@ -69,10 +75,12 @@ describe('schema drift stops the run with a diff', () => {
     ['a missing column', [['id', 'bigint', false], ['name', 'string', true]], [/price\s+decimal\(10,2\)\s+-\s+missing from the file/]],
     ['an extra column', [...matching, ['colour', 'string', true]], [/colour\s+-\s+string\s+not in the table/]],
     ['a different type', [['id', 'int', false], ['name', 'string', true], ['price', 'double', true]], [/id\s+bigint not null\s+int not null\s+type differs/, /price\s+decimal\(10,2\)\s+double\s+type differs/]],
-    ['nullability', [['id', 'bigint', true], ['name', 'string', true], ['price', 'decimal(10,2)', true]], [/id\s+bigint not null\s+bigint \(nullable\)\s+the file allows nulls/]],
+    ['nulls in a not-null column', [['id', 'bigint', true], ['name', 'string', true], ['price', 'decimal(10,2)', true]], [/id\s+bigint not null\s+bigint \(1 null\)\s+nulls in a not-null column/]],
     ['a name differing in case', [['ID', 'bigint', false], ['name', 'string', true], ['price', 'decimal(10,2)', true]], [/id\s+bigint not null\s+- \(the file has "ID"; names match exactly\)/, /ID\s+-\s+bigint not null\s+not in the table/]],
   ])('Parquet: %s', async (_name, columns, diff) => {
-    const dir = fixtures({ 'shop/items/part-0.parquet': await parquet(columns, [{ id: 1, ID: 1, name: 'a', price: 1.5, colour: 'red' }]) });
+    const nullable = columns.some(([name, , n]) => name === 'id' && n);
+    const rows = [{ id: 1, ID: 1, name: 'a', price: 1.5, colour: 'red' }, ...(nullable ? [{ name: 'b' }] : [])];
+    const dir = fixtures({ 'shop/items/part-0.parquet': await parquet(columns, rows) });
     const run = runLocally(job(base), { fixtures: dir });
     await expect(run).rejects.toThrow(/source "items": fixtures differ from table shop\.items:\n  .*shop\/items\/part-0\.parquet:\n    column/);
     for (const line of diff) await expect(run).rejects.toThrow(line);
