@@ -107,7 +107,7 @@ describe('dist/', () => {
     // In a copy of the package, so that the dist/ the other tests use is left alone.
     const copy = mkdtempSync(join(tmpdir(), 'gluekit-copy-'));
     made.push(copy);
-    for (const entry of ['package.json', 'index.ts', 'catalog', 'cli', 'core', 'examples', 'expr', 'jobs', 'kernels', 'local-runner', 'scripts', 'transforms']) {
+    for (const entry of ['package.json', 'index.ts', 'catalog', 'cli', 'core', 'deploy', 'examples', 'expr', 'jobs', 'kernels', 'local-runner', 'scripts', 'transforms']) {
       cpSync(join(root, entry), join(copy, entry), { recursive: true, preserveTimestamps: true });
     }
     symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'), 'dir');
