@@ -14,7 +14,8 @@
  * Parquet to Glue accepts every layout readers meet, as Spark reads them: INT96 and
  * millisecond or nanosecond timestamps, legacy converted types (UTF8, DECIMAL, DATE,
  * INT_8...), unsigned integers (widened to the next signed type, UINT64 to
- * decimal(20,0)), two-level and legacy lists, ENUM and JSON as strings; and says why
+ * decimal(20,0)), two-level and legacy lists, key-only maps as arrays of keys, ENUM and
+ * JSON as strings; and says why
  * where Spark cannot read a type at all.
  */
 import { MAX_DECIMAL_PRECISION, structOf, t, type GlueType, type StructField } from './types.js';
@@ -183,6 +184,11 @@ function fromGroup(node: ParquetNode): FromParquet {
   }
   if (logical === 'MAP' || (node.logical === undefined && children.length === 1 && children[0]!.name === 'key_value' && children[0]!.repetition === 'REPEATED')) {
     const entries = children[0];
+    // A key without a value is a set (Parquet's rule), read as an array of keys.
+    if (children.length === 1 && entries?.repetition === 'REPEATED' && entries.children?.length === 1) {
+      const key = fromParquetNode(entries.children[0]!);
+      return 'type' in key ? { type: t.array(key.type) } : key;
+    }
     if (children.length !== 1 || entries?.children?.length !== 2) return fail(`a MAP group "${node.name}" without a repeated key and value`);
     const key = fromParquetNode(entries.children[0]!);
     const value = fromParquetNode(entries.children[1]!);

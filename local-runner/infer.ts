@@ -10,7 +10,8 @@
  *   name them; every file must sit at the same depth under the same keys. Their types are
  *   inferred from the folder values as Spark's partition discovery does: int, bigint,
  *   double, date (yyyy-MM-dd), else string.
- * - Columns from the files as Spark reads them: Parquet's own schema, CSV and JSON by
+ * - Columns from the files as Spark reads them: Parquet's own schema through the
+ *   catalog's Parquet mapping (catalog/parquet.ts), CSV and JSON by
  *   Spark's inference (csv.ts inferCsvSchema, json.ts inferJsonSchema). For CSV the
  *   separator (`,` tab `|` `;`), quoting and header are detected the way crawlers do:
  *   the separator that splits the first lines into the same number of fields, a header
@@ -19,13 +20,14 @@
  *   Catalog columns are always nullable, as a crawler makes them.
  * Client-side encrypted objects are refused: their content cannot be read without keys.
  */
+import { fromParquetColumn } from '../catalog/parquet.js';
 import { field, type Field, type Schema } from '../catalog/schema.js';
 import { commonType, t, typesEqual, type GlueType } from '../catalog/types.js';
 import type { CsvOptions } from '../jobs/nodes/sources.js';
 import { inferCsvSchema } from './formats/csv.js';
 import type { ObjectSource } from './formats/format.js';
 import { inferJsonSchema } from './formats/json.js';
-import { inspectParquet } from './formats/parquet.js';
+import { parquetColumns } from './formats/parquet-schema.js';
 import { unescapePathName } from './partitions.js';
 import type { ObjectStore } from './stores/store.js';
 
@@ -111,12 +113,14 @@ export function detectCsv(sample: string): Required<CsvOptions> {
 async function schemaOf(source: ObjectSource, format: 'parquet' | 'csv' | 'json', csv: Required<CsvOptions> | undefined): Promise<Schema> {
   switch (format) {
     case 'parquet': {
-      const inspected = await inspectParquet(source);
-      if (inspected.unsupported.length > 0) {
-        const u = inspected.unsupported[0]!;
-        throw new Error(`${source.name}: column ${u.column}: unsupported: ${u.reason}`);
+      // Typed from the Parquet schema itself, through the catalog's Parquet mapping, as a crawler reads it.
+      const fields: Field[] = [];
+      for (const node of await parquetColumns(source)) {
+        const mapped = fromParquetColumn(node);
+        if (!('type' in mapped)) throw new Error(`${source.name}: column ${node.name}: unsupported: ${mapped.unsupported}`);
+        fields.push(field(node.name, mapped.type, true));
       }
-      return inspected.schema;
+      return fields;
     }
     case 'csv': {
       const schema = await inferCsvSchema(source, csv!);

@@ -98,6 +98,7 @@ describe('Parquet layouts other writers use, read as Spark reads them', () => {
     ['INT64 UINT_64', leaf('INT64', { type: 'INTEGER', bitWidth: 64, isSigned: false }), 'decimal(20,0)'],
     ['a repeated INT32 column (no LIST group)', { ...leaf('INT32'), repetition: 'REPEATED' }, 'array<int>'],
     ['a two-level LIST', { name: 'c', repetition: 'OPTIONAL', logical: { type: 'LIST' }, children: [{ name: 'array', repetition: 'REPEATED', physical: 'INT32' }] }, 'array<int>'],
+    ['a MAP with keys only (a set)', { name: 'c', repetition: 'OPTIONAL', logical: { type: 'MAP' }, children: [{ name: 'key_value', repetition: 'REPEATED', children: [leaf('INT32', undefined, { name: 'key', repetition: 'REQUIRED' })] }] }, 'array<int>'],
     ['a LIST of structs without a wrapper', { name: 'c', repetition: 'OPTIONAL', logical: { type: 'LIST' }, children: [{ name: 'item', repetition: 'REPEATED', children: [leaf('INT32', undefined, { name: 'a' }), leaf('BYTE_ARRAY', { type: 'STRING' }, { name: 'b' })] }] }, 'array<struct<a:int,b:string>>'],
   ])('%s is %s', (_name, node, expected) => {
     const got = fromParquetColumn(node);
