@@ -137,6 +137,20 @@ describe.skipIf(!available)('deploy failures against moto', () => {
     expect(got.SecurityConfiguration.Name).toBe(configuration.name);
   });
 
+  it('refuses a hand-made security configuration that took gluekit\'s name with other settings', async () => {
+    const other = createKey();
+    const name = (await plan([testJob({ name: 'squatted', key: other })])).resources.find((r) => r.kind === 'security-configuration')!.name;
+    aws(moto, ['glue', 'create-security-configuration', '--name', name, '--encryption-configuration', '{"S3Encryption":[{"S3EncryptionMode":"DISABLED"}]}']);
+    const result = await apply([testJob({ name: 'squatted', key: other })]);
+    expect(result.ok).toBe(false);
+    expect(result.resources.find((r) => r.kind === 'security-configuration')).toMatchObject({
+      outcome: 'failed',
+      error: 'a security configuration of this name exists with other settings, and Glue cannot update one: delete it',
+    });
+    expect(outcomes(result.resources, 'squatted')).toEqual([['job', 'skipped'], ['tags', 'skipped'], ['script', 'skipped']]);
+    expect(created('squatted')).toBe(false);
+  });
+
   it('converges after a deploy that stopped half-way', async () => {
     recorder.fail({ service: 's3', operation: 'PutObject', error: 'AccessDenied', message: 'Access Denied', status: 403, times: 1 });
     const first = await apply([testJob({ name: 'half-way', key })]);

@@ -143,6 +143,29 @@ describe.skipIf(!available)('deploy against moto', () => {
     expect((await plan([changed])).hasChanges).toBe(false);
   });
 
+  it('puts its script back when Glue generates one from the nodes on CreateJob or UpdateJob', async () => {
+    // moto generates no script; the recorder does, as Glue does (see test/support/aws-recorder.ts).
+    const generated = job({ name: 'generated-script' });
+    recorder.generateScripts(true);
+    const created = await apply([generated]);
+    expect(created.resources.find((r) => r.kind === 'script')!.outcome).toBe('created');
+    const ours = find((await plan([generated])).resources, 'script')!;
+    expect(ours.action).toBe('unchanged');
+
+    recorder.generateScripts(true);
+    const updated = await apply([job({ name: 'generated-script', timeoutMinutes: 30 })]);
+    expect(updated.resources.map((r) => [r.kind, r.outcome])).toContainEqual(['job', 'updated']);
+    // The plan said "unchanged" for the script; after UpdateJob, Glue's replaced it, and deploy put gluekit's back.
+    const script = updated.resources.find((r) => r.kind === 'script')!;
+    expect(script.outcome).toBe('updated');
+    // The stand-in carries no gluekit hash and no SSE-KMS: all three are put right.
+    expect(script.changes.map((c) => [c.field, 'before' in c])).toEqual([['SSEKMSKeyId', false], ['ServerSideEncryption', false], ['sha256', false]]);
+    const head = aws(moto, ['s3api', 'head-object', '--bucket', ASSETS_BUCKET, '--key', 'scripts/generated-script.py']) as Record<string, any>;
+    expect(head.Metadata['gluekit-sha256']).toBe(script.changes.find((c) => c.field === 'sha256')!.after);
+    expect(head.ServerSideEncryption).toBe('aws:kms');
+    expect((await plan([job({ name: 'generated-script', timeoutMinutes: 30 })])).hasChanges).toBe(false);
+  });
+
   it('removes tags no longer defined, and leaves aws: tags alone', async () => {
     const arn = `arn:aws:glue:${REGION}:${ACCOUNT}:job/orders-large`;
     aws(moto, ['glue', 'tag-resource', '--resource-arn', arn, '--tags-to-add', 'stray=1,aws:createdBy=console']);
