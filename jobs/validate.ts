@@ -15,6 +15,7 @@ import { transformSpec } from '../transforms/index.js';
 import type { InputRef, TransformNode } from '../transforms/transform.js';
 import { isJobDefinition, type JobDefinition } from './define.js';
 import type { JobIR, NodeIR } from './ir.js';
+import { checkCatalogConsistency } from './catalog-consistency.js';
 import { resolveSink, sinkInput, type SinkNode } from './nodes/sinks.js';
 import { resolveSource, type SourceNode } from './nodes/sources.js';
 import { checkAnsiCasts } from './ansi-casts.js';
@@ -90,6 +91,7 @@ export function validateJob(definition: unknown, options: { file?: string } = {}
         nodes: Object.freeze(order.map((p) => nodes.get(p.id)!)),
       });
       checkAnsiCasts(candidate, problems);
+      checkCatalogConsistency(candidate, problems);
       if (problems.errorCount === 0) return { ir: candidate, problems: problems.items };
     }
   }

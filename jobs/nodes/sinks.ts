@@ -174,7 +174,7 @@ export function resolveSink(id: string, def: unknown, input: AnalyzedInput | und
  * compression, the same data columns in order (char(n)/varchar(n) written as strings),
  * and the same partition keys. Each difference is reported.
  */
-function matchesTable(
+export function matchesTable(
   table: ResolvedTable,
   sink: { path: string; format: SinkFormat; compression: string; partitionKeys: readonly string[]; schema: Schema },
   at: Reporter,

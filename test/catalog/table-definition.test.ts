@@ -102,17 +102,34 @@ describe('compileCatalog', () => {
     expect(copy.Parameters).toMatchObject({ classification: 'parquet', compressionType: 'none' });
   });
 
-  it('refuses two different definitions of one table', () => {
-    const ir = buildJob(defineJob({
+  it('refuses two different definitions of one table or database in a job, at the second place', () => {
+    const definition = (change: Partial<TableProps>) =>
+      defineJob({
+        name: 'catalog-test', role: 'arn:aws:iam::123456789012:role/Glue', region: 'us-east-1', security: { allowUnencryptedSinks: true },
+        sources: {
+          a: catalogSource({ table: defineTable({ ...good, database: defineDatabase({ name: 'shop' }) }) }),
+          b: catalogSource({ table: defineTable({ ...good, ...change }) }),
+        },
+        transforms: {},
+        sinks: { out: s3Sink({ input: 'a', path: 's3://out/a/' }), out2: s3Sink({ input: 'b', path: 's3://out/b/' }) },
+      });
+    const tableProblems = validateJob(definition({ description: 'other' })).problems;
+    expect(tableProblems).toEqual([expect.objectContaining({ node: 'b', path: 'sources.b.table', message: 'table shop.products is defined differently by node "a"' })]);
+    const databaseProblems = validateJob(definition({ name: 'others', database: defineDatabase({ name: 'shop', description: 'x' }) })).problems;
+    expect(databaseProblems).toEqual([expect.objectContaining({ node: 'b', path: 'sources.b.table.database', message: 'database shop is defined differently by node "a"' })]);
+  });
+
+  it('checks a sink that names a table the job defines against that definition', () => {
+    const problems = validateJob(defineJob({
       name: 'catalog-test', role: 'arn:aws:iam::123456789012:role/Glue', region: 'us-east-1', security: { allowUnencryptedSinks: true },
-      sources: {
-        a: catalogSource({ table: defineTable(good) }),
-        b: catalogSource({ table: defineTable({ ...good, description: 'other' }) }),
-      },
-      transforms: {},
-      sinks: { out: s3Sink({ input: 'a', path: 's3://out/a/' }), out2: s3Sink({ input: 'b', path: 's3://out/b/' }) },
-    }));
-    expect(() => compileCatalog(ir)).toThrow('table shop.products is defined differently by node "a" and node "b"');
+      sources: { products: catalogSource({ table: defineTable(good) }) },
+      sinks: { out: s3Sink({ input: 'products', path: 's3://shop-curated/products/', catalog: { database: 'shop', table: 'products' } }) },
+    })).problems.filter((p) => p.severity === 'error');
+    expect(problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      'sinks.out.catalog: table shop.products is csv, but the sink writes parquet',
+      'sinks.out.catalog: table shop.products has columns sku string, title string, price decimal(10,2), but the sink writes sku string, title string, price decimal(10,2), category string',
+      'sinks.out.catalog: table shop.products is partitioned by category string, but the sink by none',
+    ]);
   });
 
   it('sorts partitions, escapes their folder names as Hive does, and batches them by 100', () => {
