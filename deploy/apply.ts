@@ -15,8 +15,6 @@
 import {
   CreateJobCommand,
   CreateSecurityConfigurationCommand,
-  DeleteJobCommand,
-  DeleteSecurityConfigurationCommand,
   TagResourceCommand,
   UntagResourceCommand,
   UpdateJobCommand,
@@ -29,28 +27,13 @@ import { mapBounded } from './bounded.js';
 import { applyCatalogEntry } from './catalog.js';
 import { clientsFromEnvironment, type DeployClients } from './clients.js';
 import { SCRIPT_HASH_METADATA, type DesiredJob } from './desired.js';
-import { awsReason, call } from './errors.js';
+import { awsReason, call, messageOf } from './errors.js';
 import { resolveJobs } from './inputs.js';
 import { DEFAULT_CONCURRENCY, detailedPlan, planScript, type CatalogStep, type ConfigurationStep, type DeployOptions, type JobSteps } from './plan.js';
-import type { AppliedResource, ApplyResult, Outcome, PlannedResource } from './types.js';
+import { done, failed, skipped } from './outcomes.js';
+import { applyPrune } from './prune.js';
+import type { AppliedResource, ApplyResult, PlannedResource } from './types.js';
 
-const DONE: Record<string, Outcome> = { create: 'created', update: 'updated', delete: 'deleted', unchanged: 'unchanged', check: 'checked' };
-
-function done(r: PlannedResource): AppliedResource {
-  return { ...r, outcome: DONE[r.action] ?? 'unchanged' };
-}
-
-function failed(r: PlannedResource, error: string): AppliedResource {
-  return { ...r, outcome: 'failed', error };
-}
-
-function skipped(r: PlannedResource, why: string): AppliedResource {
-  return { ...r, outcome: 'skipped', error: `not applied: ${why}` };
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 /** Deploys `jobs` (definitions or IRs; every one is validated before any AWS call). */
 export async function apply(jobs: readonly unknown[], options: DeployOptions = {}): Promise<ApplyResult> {
@@ -124,7 +107,7 @@ async function applyConfiguration(
   } catch (e) {
     // Another deploy created it since the plan read it: same name, same content.
     if ((e as { cause?: { name?: string } }).cause?.name === 'AlreadyExistsException') return { ...resource, outcome: 'unchanged' };
-    return failed(resource, message(e));
+    return failed(resource, messageOf(e));
   }
 }
 
@@ -143,7 +126,7 @@ async function applyCatalog(
     await applyCatalogEntry(clients.glue(entry.region), entry, resource.action);
     return done(resource);
   } catch (e) {
-    return failed(resource, message(e));
+    return failed(resource, messageOf(e));
   }
 }
 
@@ -168,7 +151,7 @@ async function applyJob(clients: DeployClients, steps: JobSteps): Promise<Applie
     }
     results.push(done(steps.job));
   } catch (e) {
-    results.push(failed(steps.job, message(e)));
+    results.push(failed(steps.job, messageOf(e)));
     rest([steps.tags, steps.script], `job ${d.name} failed`);
     return results;
   }
@@ -178,7 +161,7 @@ async function applyJob(clients: DeployClients, steps: JobSteps): Promise<Applie
     if (steps.tags.action === 'update') await reconcileTags(clients, d, steps.liveTags);
     results.push(done(steps.tags));
   } catch (e) {
-    results.push(failed(steps.tags, message(e)));
+    results.push(failed(steps.tags, messageOf(e)));
     rest([steps.script], `tags of job ${d.name} failed`);
     return results;
   }
@@ -192,7 +175,7 @@ async function applyJob(clients: DeployClients, steps: JobSteps): Promise<Applie
     if (script.action === 'create' || script.action === 'update') await uploadScript(clients, d);
     results.push(done(script));
   } catch (e) {
-    results.push(failed(steps.script, message(e)));
+    results.push(failed(steps.script, messageOf(e)));
   }
   return results;
 }
@@ -225,32 +208,4 @@ async function uploadScript(clients: DeployClients, d: DesiredJob): Promise<void
   } catch (e) {
     throw new Error(`upload (PutObject) failed: ${awsReason(e)}`, { cause: e });
   }
-}
-
-async function applyPrune(clients: DeployClients, prune: readonly PlannedResource[], limit: number): Promise<AppliedResource[]> {
-  const jobs = prune.filter((r) => r.kind === 'job');
-  const deletedJobs = await mapBounded(jobs, limit, async (r) => {
-    if (r.error) return failed(r, r.error);
-    try {
-      await call('DeleteJob', () => clients.glue(r.region).send(new DeleteJobCommand({ JobName: r.name })));
-      return done(r);
-    } catch (e) {
-      return failed(r, message(e));
-    }
-  });
-  // Configurations after jobs: the plan kept every configuration a remaining job names.
-  const configurations = await mapBounded(
-    prune.filter((r) => r.kind === 'security-configuration'),
-    limit,
-    async (r) => {
-      if (deletedJobs.some((j) => j.outcome === 'failed' && j.region === r.region)) return skipped(r, `a job to prune in ${r.region} could not be deleted, and may still use it`);
-      try {
-        await call('DeleteSecurityConfiguration', () => clients.glue(r.region).send(new DeleteSecurityConfigurationCommand({ Name: r.name })));
-        return done(r);
-      } catch (e) {
-        return failed(r, message(e));
-      }
-    },
-  );
-  return [...deletedJobs, ...configurations];
 }

@@ -26,7 +26,7 @@ import {
 } from '@aws-sdk/client-glue';
 import { compileCatalog } from '../jobs/compile/catalog.js';
 import type { DesiredJob } from './desired.js';
-import { DeployInputError, call, read } from './errors.js';
+import { DeployInputError, call, messageOf, read } from './errors.js';
 import { deepEqual, diffValues, normalise } from './diff.js';
 import type { FieldChange, PlannedResource } from './types.js';
 
@@ -91,7 +91,7 @@ export async function planCatalogEntry(glue: GlueClient, entry: DesiredCatalogEn
     const changes = entry.kind === 'database' ? databaseChanges(live, entry.input as DatabaseInput) : tableChanges(live, entry.input as TableInput);
     return { ...base, action: changes.length ? 'update' : 'unchanged', changes };
   } catch (e) {
-    return { ...base, action: 'unknown', changes: [], error: e instanceof Error ? e.message : String(e) };
+    return { ...base, action: 'unknown', changes: [], error: messageOf(e) };
   }
 }
 

@@ -28,6 +28,11 @@ export function awsReason(e: unknown): string {
   return `${err.name ?? 'Error'}${words}${status ? ` (HTTP ${status}${attempts})` : ''}`;
 }
 
+/** The message of anything thrown. */
+export function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
 /** Glue's EntityNotFoundException, KMS's NotFoundException, S3's 404 on HeadObject. */
 export function isNotFound(e: unknown): boolean {
   const err = (e ?? {}) as SdkError;

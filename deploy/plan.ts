@@ -6,14 +6,15 @@
  */
 import type { GlueClient } from '@aws-sdk/client-glue';
 import type { SecurityConfigurationInput } from '../jobs/compile/glue-job.js';
-import { MANAGEMENT_TAG } from '../jobs/settings.js';
 import { mapBounded } from './bounded.js';
+import { messageOf } from './errors.js';
 import { desiredCatalog, planCatalogEntry, type DesiredCatalogEntry } from './catalog.js';
 import { clientsFromEnvironment, type DeployClients } from './clients.js';
 import { diffJob, diffTags, diffValues, normalise } from './diff.js';
 import { SCRIPT_HASH_METADATA, type DesiredJob } from './desired.js';
 import { resolveJobs } from './inputs.js';
-import { describeKey, getAllJobs, getAllSecurityConfigurations, getJob, getSecurityConfiguration, getTags, headObject, listTaggedJobs } from './live.js';
+import { describeKey, getJob, getSecurityConfiguration, getTags, headObject } from './live.js';
+import { planPrune } from './prune.js';
 import { isWrite, type FieldChange, type PlannedResource, type PlanResult } from './types.js';
 
 export interface DeployOptions {
@@ -26,9 +27,6 @@ export interface DeployOptions {
 }
 
 export const DEFAULT_CONCURRENCY = 4;
-
-/** Names gluekit gives security configurations (content-addressed): how prune recognises its own. */
-const GLUEKIT_CONFIGURATION = /^gluekit-[0-9a-f]{16}$/;
 
 export interface JobSteps {
   readonly desired: DesiredJob;
@@ -88,9 +86,6 @@ export async function plan(jobs: readonly unknown[], options: DeployOptions = {}
   }
 }
 
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 export async function detailedPlan(desired: readonly DesiredJob[], clients: DeployClients, options: DeployOptions): Promise<DetailedPlan> {
   const limit = options.concurrency ?? DEFAULT_CONCURRENCY;
@@ -132,7 +127,7 @@ async function planKey(clients: DeployClients, arn: string, jobs: string[]): Pro
     if (key.KeyUsage && key.KeyUsage !== 'ENCRYPT_DECRYPT') return { ...base, error: `the KMS key is for ${key.KeyUsage}, not ENCRYPT_DECRYPT` };
     return base;
   } catch (e) {
-    return { ...base, action: 'unknown', error: message(e) };
+    return { ...base, action: 'unknown', error: messageOf(e) };
   }
 }
 
@@ -146,7 +141,7 @@ async function planConfiguration(glue: GlueClient, region: string, input: Securi
     // The name is a hash of the content, so only a hand-made configuration can differ; Glue cannot update it.
     return { ...base, action: 'unknown', changes, error: 'a security configuration of this name exists with other settings, and Glue cannot update one: delete it' };
   } catch (e) {
-    return { ...base, action: 'unknown', changes: [], error: message(e) };
+    return { ...base, action: 'unknown', changes: [], error: messageOf(e) };
   }
 }
 
@@ -159,10 +154,10 @@ async function planJob(clients: DeployClients, d: DesiredJob): Promise<JobSteps>
 
   const [live, script] = await Promise.allSettled([getJob(glue, d.name), planScript(clients, d)]);
   const scriptResource: PlannedResource =
-    script.status === 'fulfilled' ? { ...scriptBase, ...script.value } : { ...scriptBase, action: 'unknown', changes: [], error: message(script.reason) };
+    script.status === 'fulfilled' ? { ...scriptBase, ...script.value } : { ...scriptBase, action: 'unknown', changes: [], error: messageOf(script.reason) };
 
   if (live.status === 'rejected') {
-    const error = message(live.reason);
+    const error = messageOf(live.reason);
     return {
       desired: d,
       job: { ...jobBase, action: 'unknown', changes: [], error },
@@ -188,7 +183,7 @@ async function planJob(clients: DeployClients, d: DesiredJob): Promise<JobSteps>
     const changes = diffTags(liveTags, d.tags);
     tagsResource = { ...tagsBase, action: changes.length ? 'update' : 'unchanged', changes };
   } catch (e) {
-    tagsResource = { ...tagsBase, action: 'unknown', changes: [], error: message(e) };
+    tagsResource = { ...tagsBase, action: 'unknown', changes: [], error: messageOf(e) };
   }
   return {
     desired: d,
@@ -219,29 +214,4 @@ export async function planScript(clients: DeployClients, d: DesiredJob): Promise
 /** S3 reports the key as an ARN or a bare key id. */
 function sameKey(reported: string, arn: string): boolean {
   return reported === arn || arn.endsWith(`:key/${reported}`);
-}
-
-async function planPrune(clients: DeployClients, desired: readonly DesiredJob[]): Promise<PlannedResource[]> {
-  const regions = [...new Set(desired.map((d) => d.region))].sort();
-  const out: PlannedResource[] = [];
-  for (const region of regions) {
-    const glue = clients.glue(region);
-    const defined = new Set(desired.filter((d) => d.region === region).map((d) => d.name));
-    const wantedConfigurations = new Set(desired.filter((d) => d.region === region && d.securityConfiguration).map((d) => d.securityConfiguration!.Name));
-    try {
-      const managed = (await listTaggedJobs(glue, MANAGEMENT_TAG, 'true')).filter((name) => !defined.has(name)).sort();
-      for (const name of managed) out.push({ kind: 'job', name, region, jobs: [], action: 'delete', changes: [] });
-      const pruned = new Set(managed);
-      // A configuration stays while any job that stays (gluekit's or not) still names it.
-      const used = new Set((await getAllJobs(glue)).filter((j) => !pruned.has(j.Name ?? '')).map((j) => j.SecurityConfiguration));
-      for (const c of await getAllSecurityConfigurations(glue)) {
-        const name = c.Name ?? '';
-        if (GLUEKIT_CONFIGURATION.test(name) && !wantedConfigurations.has(name) && !used.has(name))
-          out.push({ kind: 'security-configuration', name, region, jobs: [], action: 'delete', changes: [] });
-      }
-    } catch (e) {
-      out.push({ kind: 'job', name: `gluekit-managed jobs in ${region}`, region, jobs: [], action: 'unknown', changes: [], error: `cannot list what to prune: ${message(e)}` });
-    }
-  }
-  return out;
 }
