@@ -97,6 +97,7 @@ describe.skipIf(!available)('deploy failures against moto', () => {
     expect(outcomes(result.resources, 'allowed')).toEqual([['job', 'created'], ['tags', 'created'], ['script', 'created']]);
   });
 
+  // The throttling tests plan job "allowed", deployed by the access-denied test above.
   it('retries throttled calls with backoff, then succeeds', async () => {
     recorder.fail({ service: 'glue', operation: 'GetJob', error: 'ThrottlingException', message: 'Rate exceeded', times: 3, when: (b) => b?.JobName === 'allowed' });
     const result = await plan([testJob({ name: 'allowed', key })]);
