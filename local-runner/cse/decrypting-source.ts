@@ -18,7 +18,6 @@ import { CseError } from './errors.js';
 import { commitmentMatches, COMMITTING_SUITE_AAD, derivedEncryptionKey } from './key-derivation.js';
 import { KmsError, type EncryptionContext, type KeyProvider } from './kms.js';
 import { openSpool, type DisposableSource } from './plaintext-spool.js';
-import { readAhead } from './read-ahead.js';
 import { DATA_KEY_LENGTH } from './suites.js';
 
 export interface DecryptOptions {
@@ -51,12 +50,6 @@ export interface DecryptedObject extends DisposableSource {
 }
 
 export const DEFAULT_SPILL_ABOVE = 64 << 20;
-/**
- * Ciphertext read ahead of the cipher: two of the fixture store's 1 MiB chunks, so the
- * next read (on libuv's threads) runs while the current chunk is decrypted instead of
- * starting only when it is asked for.
- */
-const READ_AHEAD_BYTES = 2 << 20;
 
 /**
  * Decrypts `object` given its user `metadata` (keys without the `x-amz-meta-` prefix).
@@ -102,7 +95,7 @@ export async function decryptObject(
     });
     let source: DisposableSource;
     try {
-      await decryptContent(name, readAhead(object.stream(), READ_AHEAD_BYTES), content, (chunk) => spool.write(chunk));
+      await decryptContent(name, object.stream(), content, (chunk) => spool.write(chunk));
       source = await spool.finish();
     } catch (e) {
       await spool.discard();
