@@ -48,6 +48,7 @@ import {
   makeData,
   type Data,
 } from 'apache-arrow';
+import { alignBits, countSetBits } from '../../kernels/columns.js';
 
 // Struct layouts on wasm32: pointers are 4 bytes, int64 fields 8 bytes aligned to 8.
 const SCHEMA = { format: 0, name: 4, flags: 16, nChildren: 24, children: 32, dictionary: 36 } as const;
@@ -97,16 +98,10 @@ class Memory {
     return this.bytes.slice(at, at + length);
   }
 
-  /** Bits `[offset, offset + length)` of the bitmap at `at`, as a new bitmap starting at bit 0. */
+  /** Bits `[offset, offset + length)` of the bitmap at `at`, copied into a new bitmap starting at bit 0. */
   bits(at: number, offset: number, length: number): Uint8Array {
     if ((offset & 7) === 0) return this.copy(at + (offset >> 3), (length + 7) >> 3);
-    const out = new Uint8Array((length + 7) >> 3);
-    const bytes = this.bytes;
-    for (let i = 0; i < length; i++) {
-      const bit = offset + i;
-      if ((bytes[at + (bit >> 3)]! >> (bit & 7)) & 1) out[i >> 3]! |= 1 << (i & 7);
-    }
-    return out;
+    return alignBits(this.bytes.subarray(at), offset, length); // a shifted copy
   }
 
   /** `count` int32 values at `at` (a 4-byte aligned address), copied. */
@@ -217,7 +212,7 @@ function importArray(m: Memory, address: number, type: DataType, start: number, 
   let nullCount = 0;
   if (buffer(0) !== 0 && m.i64(address + ARRAY.nullCount) !== 0) {
     nullBitmap = m.bits(buffer(0), offset, count);
-    nullCount = count - popcount(nullBitmap, count);
+    nullCount = count - countSetBits(nullBitmap, count);
     if (nullCount === 0) nullBitmap = undefined;
   }
   const common = { type, length: count, nullCount, nullBitmap };
@@ -280,18 +275,4 @@ function byteWidth(type: DataType): number {
     default:
       throw new Error(`${String(type)} is not fixed-width`);
   }
-}
-
-/** The number of set bits among the first `length` bits. */
-function popcount(bits: Uint8Array, length: number): number {
-  let count = 0;
-  const whole = length >> 3;
-  for (let k = 0; k < whole; k++) {
-    let b = bits[k]!;
-    b = b - ((b >> 1) & 0x55);
-    b = (b & 0x33) + ((b >> 2) & 0x33);
-    count += (b + (b >> 4)) & 0x0f;
-  }
-  for (let i = whole << 3; i < length; i++) count += (bits[i >> 3]! >> (i & 7)) & 1;
-  return count;
 }
