@@ -12,9 +12,10 @@
  * `<in>` and `<out>` are local paths or s3:// URLs. In S3 the envelope is the object's
  * user metadata (PutObject's Metadata) or the `<key>.instruction` object beside it; the
  * client comes from the SDK's standard configuration (AWS_REGION, AWS_PROFILE,
- * AWS_ENDPOINT_URL_S3, ...). Rewrap changes only the envelope: the metadata through
- * CopyObject onto the object itself (MetadataDirective REPLACE, conditional on its ETag),
- * or the instruction object.
+ * AWS_ENDPOINT_URL_S3, ...). Rewrap changes only the envelope, and only if it is still the
+ * one re-wrapped: the metadata through a copy of the object onto itself (MetadataDirective
+ * REPLACE, conditional on its ETag; in parts above 5 GB), or the instruction object (a
+ * PutObject conditional on its ETag); see local-runner/cse/rewrap.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -22,7 +23,7 @@ import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CopyObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { ObjectSource } from '../local-runner/formats/format.js';
 import { decryptObject } from '../local-runner/cse/decrypting-source.js';
@@ -31,8 +32,8 @@ import { legacyReasons, PLAINTEXT_LENGTH, readEnvelope, type Envelope } from '..
 import { LocalKeystore } from '../local-runner/cse/keystore.js';
 import type { KeyProvider } from '../local-runner/cse/kms.js';
 import { blobOrigin } from '../local-runner/cse/local-ciphertext.js';
-import { rewrapEnvelope } from '../local-runner/cse/rewrap.js';
-import { fileSource, metadataFileText, readMetadataFile } from '../local-runner/stores/fixtures.js';
+import { rewrapEnvelope, writeRewrappedToFiles, writeRewrappedToS3 } from '../local-runner/cse/rewrap.js';
+import { fileSource, readMetadataFile } from '../local-runner/stores/fixtures.js';
 import { S3Store, s3ClientFromEnvironment } from '../local-runner/stores/s3.js';
 import { checkUserMetadata, type UserMetadata } from '../local-runner/stores/store.js';
 import { awsKmsKeys, checkKeySource } from './kms.js';
@@ -278,14 +279,14 @@ async function rewrapFixture(args: ParsedArgs): Promise<number> {
   const fixture = await readFixture(input);
   const rewrapped = await rewrapEnvelope(fixture.name, fixture.metadata, async () => fixture.instruction, { keys, keyId });
   const at = where(input);
+  // Written back only if the envelope is still the one read: a concurrent change fails instead of being overwritten.
+  const observed = { metadata: fixture.metadata, instruction: fixture.instruction };
   if (at.kind === 's3') {
-    const rewrote = await rewriteS3Envelope(at, fixture.metadata, rewrapped);
+    const rewrote = await writeRewrappedToS3({ client: s3Store().client, bucket: at.bucket, key: at.key, url: at.url }, observed, rewrapped);
     console.log(`rewrapped ${at.url}: its data key is now wrapped by ${keyId} (rewrote ${rewrote}; the body is unchanged)`);
     return 0;
   }
-  const [file, content] =
-    rewrapped.location === 'metadata' ? [`${input}.metadata.json`, metadataFileText(rewrapped.metadata)] : [`${input}.instruction`, rewrapped.instruction!];
-  await replaceFile(file, content, (await stat(file)).mode & 0o777);
+  const file = await writeRewrappedToFiles(input, observed, rewrapped);
   console.log(`rewrapped ${input}: its data key is now wrapped by ${keyId} (rewrote ${file}; the object itself is unchanged)`);
   return 0;
 }
@@ -347,52 +348,6 @@ async function readS3Fixture(at: Where & { kind: 's3' }, envelope: boolean): Pro
     metadataPlace: `the metadata of ${at.url}`,
     instructionPlace: `${at.url}.instruction`,
   };
-}
-
-/**
- * Writes a rewrapped envelope back to S3, leaving the body alone: the instruction object,
- * or the object's metadata by copying the object onto itself with MetadataDirective
- * REPLACE. The copy is conditional on the ETag of the version whose metadata was
- * rewrapped, and keeps the object's content headers and server-side encryption.
- * CopyObject copies at most 5 GB in one request.
- */
-async function rewriteS3Envelope(at: Where & { kind: 's3' }, before: UserMetadata | undefined, rewrapped: Awaited<ReturnType<typeof rewrapEnvelope>>): Promise<string> {
-  const { client } = s3Store();
-  if (rewrapped.location !== 'metadata') {
-    const instruction = rewrapped.instruction!;
-    await s3Request(`${at.url}.instruction`, 'PutObject', () => client.send(new PutObjectCommand({ Bucket: at.bucket, Key: `${at.key}.instruction`, Body: instruction })));
-    return `${at.url}.instruction`;
-  }
-  const head = await s3Request(at.url, 'HeadObject', () => client.send(new HeadObjectCommand({ Bucket: at.bucket, Key: at.key })));
-  const now = head.Metadata ?? {};
-  const was = before ?? {};
-  if (Object.keys(now).length !== Object.keys(was).length || Object.entries(was).some(([k, v]) => now[k] !== v)) {
-    throw new Error(`${at.url}: its metadata changed while it was being rewrapped; nothing was written (run rewrap again)`);
-  }
-  checkUserMetadata(at.url, rewrapped.metadata);
-  const source = `${at.bucket}/${at.key.split('/').map(encodeURIComponent).join('/')}`;
-  await s3Request(at.url, 'CopyObject (replacing the metadata)', () =>
-    client.send(
-      new CopyObjectCommand({
-        Bucket: at.bucket,
-        Key: at.key,
-        CopySource: source,
-        ...(head.ETag && { CopySourceIfMatch: head.ETag }),
-        MetadataDirective: 'REPLACE',
-        Metadata: { ...rewrapped.metadata },
-        ...(head.ContentType && { ContentType: head.ContentType }),
-        ...(head.ContentEncoding && { ContentEncoding: head.ContentEncoding }),
-        ...(head.ContentLanguage && { ContentLanguage: head.ContentLanguage }),
-        ...(head.ContentDisposition && { ContentDisposition: head.ContentDisposition }),
-        ...(head.CacheControl && { CacheControl: head.CacheControl }),
-        ...(head.Expires && { Expires: head.Expires }),
-        ...(head.ServerSideEncryption && { ServerSideEncryption: head.ServerSideEncryption }),
-        ...(head.SSEKMSKeyId && { SSEKMSKeyId: head.SSEKMSKeyId }),
-        ...(head.StorageClass && { StorageClass: head.StorageClass }),
-      }),
-    ),
-  );
-  return `the metadata of ${at.url}`;
 }
 
 /** A local fixture and the envelope files beside it: `<in>.metadata.json` and `<in>.instruction`. */
