@@ -34,6 +34,7 @@ import {
   type Value,
 } from './columns.js';
 import { decimalToDouble, pow10Big, POW10_EXACT } from './decimal.js';
+import { matchDictionary } from './dictionary.js';
 
 /** `left op right` for every row, as a bool Value (scalar when both operands are). */
 export function compareValues(op: CompareOp, left: Value, right: Value, rows: number): Value {
@@ -68,6 +69,16 @@ export function inStrings(arg: Value, values: readonly Value[], rows: number): V
   if (!values.every((v) => v.scalar && v.type.kind === 'string' && isValid(v.data, 0))) return undefined;
   const bits = matchBits(arg.data, values.map((v) => v.data), rows, false);
   return { data: boolData(new Bool(), bits, rows, operandValidity(arg, rows)), type: t.boolean(), scalar: false };
+}
+
+/**
+ * `column = s`, `column <> s` (one needle) or `column IN (s1, ...)` (negate: NOT IN) over a
+ * dictionary-encoded string column (kernels/dictionary.ts), with non-NULL string needles:
+ * each distinct value is compared once, then every row takes its entry's answer.
+ */
+export function dictionaryMatches(column: Data, needles: readonly Data[], negate: boolean): Value {
+  const { bits, validity } = matchDictionary(column, (values) => matchBits(values, needles, values.length, negate));
+  return { data: boolData(new Bool(), bits, column.length, validity), type: t.boolean(), scalar: false };
 }
 
 /**

@@ -23,8 +23,9 @@ import type { CompareOp, ExprNode } from '../expr/expr.js';
 import { checkExpr, decimalLiteralType } from '../expr/typecheck.js';
 import { arithmetic, negate } from './arithmetic.js';
 import { castColumn } from './cast.js';
-import { alignBits, boolBits, encodeUtf8, fixedData, operandValidity, setDecimal, stringData, type Value } from './columns.js';
-import { compareValues, inStrings } from './compare.js';
+import { alignBits, boolBits, encodeUtf8, fixedData, isValid, operandValidity, setDecimal, stringData, type Value } from './columns.js';
+import { compareValues, dictionaryMatches, inStrings } from './compare.js';
+import { decodeDictionary, isStringDictionary } from './dictionary.js';
 import { SparkRuntimeError, type KernelContext } from './context.js';
 import { parseDate, parseTimestamp } from './datetime.js';
 import { callFunction, likeMatch } from './functions.js';
@@ -85,8 +86,12 @@ class Evaluator {
   value(node: ExprNode): Value {
     const type = this.typeOf(node);
     switch (node.kind) {
-      case 'col':
-        return { data: this.column(node.name), type, scalar: false };
+      case 'col': {
+        // A dictionary-encoded string column (kernels/dictionary.ts) is decoded for every
+        // use but the comparisons with string literals below.
+        const data = this.column(node.name);
+        return { data: isStringDictionary(data) ? decodeDictionary(data) : data, type, scalar: false };
+      }
       case 'lit':
         return literal(node, type);
       case 'compare':
@@ -102,6 +107,11 @@ class Evaluator {
         // Spark's In is `x = v1 OR x = v2 ...` in three-valued logic: true when some value
         // matches, else NULL when x or any value is NULL, else false. NOT IN negates that,
         // so NOT IN over a list holding a NULL is never true.
+        const dictionary = this.dictionaryColumn(node.arg);
+        if (dictionary) {
+          const needles = this.stringNeedles(node.values);
+          if (needles) return dictionaryMatches(dictionary, needles, node.negated);
+        }
         const arg = this.value(node.arg);
         const values = node.values.map((v) => this.value(v));
         // A string column against string literals (`status IN ('PAID', 'SHIPPED')`): one pass.
@@ -165,7 +175,33 @@ class Evaluator {
   }
 
   private compare(op: CompareOp, left: ExprNode, right: ExprNode): Value {
+    if (op === '=' || op === '<>') {
+      // A dictionary-encoded string column against a string literal: each distinct value once.
+      const [column, other] = this.dictionaryColumn(left) ? [left, right] : [right, left];
+      const dictionary = this.dictionaryColumn(column);
+      const needles = dictionary && this.stringNeedles([other]);
+      if (dictionary && needles) return dictionaryMatches(dictionary, needles, op === '<>');
+    }
     return this.compareWith(op, this.value(left), this.value(right));
+  }
+
+  /** The column `node` names, when it is a dictionary-encoded string column. */
+  private dictionaryColumn(node: ExprNode): Data | undefined {
+    if (node.kind !== 'col' || this.typeOf(node).kind !== 'string') return undefined;
+    const data = this.column(node.name);
+    return isStringDictionary(data) ? data : undefined;
+  }
+
+  /** The values of `nodes` when every one is a non-NULL string literal (one-value columns), else undefined. */
+  private stringNeedles(nodes: readonly ExprNode[]): Data[] | undefined {
+    const needles: Data[] = [];
+    for (const node of nodes) {
+      if (node.kind !== 'lit' || this.typeOf(node).kind !== 'string') return undefined;
+      const value = this.value(node);
+      if (!isValid(value.data, 0)) return undefined;
+      needles.push(value.data);
+    }
+    return needles;
   }
 
   /**

@@ -117,6 +117,7 @@ export async function runJob(ir: JobIR, options: RunOptions): Promise<RunResult>
   for (const n of ir.nodes) for (const input of n.inputs) consumers.set(input, consumers.get(input)! + 1);
 
   const pushdown = pushdownTests(ir, consumers);
+  const dictionaries = dictionaryColumns(ir, consumers, pruned);
   const meters = new Map<string, Meter>(ir.nodes.map((n) => [n.id, { rowsOut: 0, inclusiveMs: 0, inputMs: 0 }]));
   const streams = new Map<string, () => BatchStream>();
   const sinks: SinkResult[] = [];
@@ -145,7 +146,7 @@ export async function runJob(ir: JobIR, options: RunOptions): Promise<RunResult>
         continue;
       }
       const schema = pruned.get(node.id)!;
-      const produced = (): BatchStream => produce(node, inputs, { ...options, glueVersion: ir.settings.glueVersion, pushdown }, ctx, schema);
+      const produced = (): BatchStream => produce(node, inputs, { ...options, glueVersion: ir.settings.glueVersion, pushdown, dictionaries }, ctx, schema);
       const open = (): BatchStream => guarded(node.id, schema === node.schema ? produced() : project(produced(), schema), meters.get(node.id)!, options.onProgress);
       if (consumers.get(node.id)! > 1) {
         // Fan-out: compute once, replay to each consumer.
@@ -174,20 +175,23 @@ export async function runJob(ir: JobIR, options: RunOptions): Promise<RunResult>
 function produce(
   node: Exclude<NodeIR, { role: 'sink' }>,
   inputs: BatchStream[],
-  options: RunOptions & { glueVersion: string; pushdown: ReadonlyMap<string, ReadOptions['mayMatch']> },
+  options: RunOptions & { glueVersion: string; pushdown: ReadonlyMap<string, ReadOptions['mayMatch']>; dictionaries: ReadonlyMap<string, ReadonlySet<string>> },
   ctx: LocalContext,
   schema: Schema,
 ): BatchStream {
   if (node.role === 'source') {
     const given = options.inputs?.[node.id];
     const mayMatch = options.pushdown.get(node.id);
+    const dictionaryColumns = options.dictionaries.get(node.id);
     return given
       ? replay(given)
       : readSource(node, options.store, {
           batchRows: options.batchRows ?? 65_536,
           ctx,
           glueVersion: options.glueVersion,
+          columns: new Set(schema.map((f) => f.name)),
           ...(mayMatch && { mayMatch }),
+          ...(dictionaryColumns && { dictionaryColumns }),
           ...(options.keys && { keys: options.keys }),
           ...(options.allowLegacyCse && { allowLegacyCse: true }),
         });
@@ -355,6 +359,25 @@ function pushdownTests(ir: JobIR, consumers: ReadonlyMap<string, number>): Map<s
     if (test) tests.set(source.id, test);
   }
   return tests;
+}
+
+/**
+ * String columns a source may deliver dictionary-encoded (kernels/dictionary.ts): those
+ * of a source whose only consumer is a Filter that reads them for its condition and
+ * passes them on to nobody (they are not in its pruned output). The filter compares each
+ * distinct value once there, and no other kernel ever sees the dictionary.
+ */
+export function dictionaryColumns(ir: JobIR, consumers: ReadonlyMap<string, number>, pruned: ReadonlyMap<string, Schema>): Map<string, ReadonlySet<string>> {
+  const out = new Map<string, ReadonlySet<string>>();
+  for (const node of ir.nodes) {
+    if (node.role !== 'transform' || node.kind !== 'Filter') continue;
+    const source = ir.nodes.find((n) => n.id === node.inputs[0]);
+    if (source?.role !== 'source' || consumers.get(source.id) !== 1) continue;
+    const passedOn = new Set(pruned.get(node.id)!.map((f) => f.name));
+    const columns = pruned.get(source.id)!.filter((f) => f.type.kind === 'string' && !passedOn.has(f.name)).map((f) => f.name);
+    if (columns.length > 0) out.set(source.id, new Set(columns));
+  }
+  return out;
 }
 
 /**

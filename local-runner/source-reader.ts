@@ -39,6 +39,14 @@ export interface SourceReadOptions {
   readonly glueVersion?: string;
   /** Predicate pushdown: whether a block with these statistics may hold rows the job keeps. */
   readonly mayMatch?: ReadOptions['mayMatch'];
+  /**
+   * Projection pushdown: the columns the job uses (the source's pruned schema). Parquet
+   * and Arrow files are read for these only, and the batches hold only these; text
+   * formats are parsed whole (a headerless CSV's columns are found by position).
+   */
+  readonly columns?: ReadonlySet<string>;
+  /** String columns the reader may produce dictionary-encoded (ReadOptions.dictionaryColumns). */
+  readonly dictionaryColumns?: ReadonlySet<string>;
 }
 
 type Format = 'parquet' | 'csv' | 'json' | 'arrow';
@@ -99,17 +107,23 @@ export async function* readSource(node: SourceNode, store: ObjectStore, options:
     const decrypted = node.encryption ? await decrypt(node, store, bucket, object, opened, options) : undefined;
     try {
       const permissive = drift?.get(object.key);
+      const { columns: used } = options;
+      const projected = used !== undefined && !permissive && (format === 'parquet' || format === 'arrow');
+      const readSchema = projected ? dataSchema.filter((f) => used.has(f.name)) : dataSchema;
+      const outSchema = projected ? node.schema.filter((f) => used.has(f.name)) : node.schema;
+      const keys = partitionKeys.flatMap((p, i) => (projected && !used.has(p.name) ? [] : [{ type: p.type, value: partitions[i]! }]));
       const batches = readerFor(format, node).read(decrypted ?? opened, {
-        schema: permissive ? permissive.present : dataSchema,
+        schema: permissive ? permissive.present : readSchema,
         batchRows: options.batchRows,
         ...(options.mayMatch && { mayMatch: options.mayMatch }),
+        ...(options.dictionaryColumns && !permissive && { dictionaryColumns: options.dictionaryColumns }),
       });
       for await (const batch of batches) {
         const columns: Data[] = permissive
           ? permissiveColumns(batch, permissive, dataSchema, text, options.ctx)
-          : dataSchema.map((f, i) => (text ? castColumn(columnAt(batch, i), textLayoutOf(f.type), f.type, options.ctx) : columnAt(batch, i)));
-        partitionKeys.forEach((p, i) => columns.push(constantColumn(partitions[i]!, p.type, batch.numRows, options.ctx)));
-        yield makeBatch(node.schema, columns, batch.numRows);
+          : readSchema.map((f, i) => (text ? castColumn(columnAt(batch, i), textLayoutOf(f.type), f.type, options.ctx) : columnAt(batch, i)));
+        for (const p of keys) columns.push(constantColumn(p.value, p.type, batch.numRows, options.ctx));
+        yield makeBatch(outSchema, columns, batch.numRows);
       }
     } finally {
       await decrypted?.dispose();

@@ -14,7 +14,8 @@
  * allows an offset per array; apache-arrow's JavaScript kernels slice value buffers but
  * keep offsets for bitmaps, so normalising once avoids both conventions downstream).
  *
- * Only the layouts below are imported; anything else (dictionaries, views, large offsets,
+ * Only the layouts below are imported; anything else (dictionaries other than Int32 indices
+ * over strings or bytes, views, large offsets,
  * unions, intervals, 256-bit decimals, half floats) makes `importSchema` answer undefined,
  * and the caller falls back to the IPC path for that row group.
  */
@@ -25,6 +26,7 @@ import {
   DateDay,
   DateMillisecond,
   Decimal,
+  Dictionary,
   Field,
   FixedSizeBinary,
   Float32,
@@ -46,6 +48,7 @@ import {
   Uint8,
   Utf8,
   makeData,
+  makeVector,
   type Data,
 } from 'apache-arrow';
 import { alignBits, countSetBits } from '../../kernels/columns.js';
@@ -126,10 +129,17 @@ export function importSchema(memory: WasmMemory, address: number): Field[] | und
 }
 
 function importField(m: Memory, address: number): Field | undefined {
-  if (m.ptr(address + SCHEMA.dictionary) !== 0) return undefined;
   const format = m.cString(m.ptr(address + SCHEMA.format));
   const name = m.cString(m.ptr(address + SCHEMA.name), utf8);
   const flags = m.flags(address + SCHEMA.flags);
+  const dictionary = m.ptr(address + SCHEMA.dictionary);
+  if (dictionary !== 0) {
+    // A dictionary-encoded column: the format is the index type, the dictionary schema the
+    // values'. Imported for Int32 indices over strings or bytes (what parquet.ts asks for).
+    const values = importField(m, dictionary);
+    if (format !== 'i' || !values || (values.type.typeId !== Type.Utf8 && values.type.typeId !== Type.Binary)) return undefined;
+    return new Field(name, new Dictionary(values.type, new Int32()), (flags & NULLABLE) !== 0n);
+  }
   const n = m.i64(address + SCHEMA.nChildren);
   const childrenAt = m.ptr(address + SCHEMA.children);
   const children: Field[] = [];
@@ -218,6 +228,14 @@ function importArray(m: Memory, address: number, type: DataType, start: number, 
   const common = { type, length: count, nullCount, nullBitmap };
 
   switch (type.typeId) {
+    case Type.Dictionary: {
+      // Indices as Int32 (importField accepts no other); the dictionary whole, as its own array.
+      const indices = m.int32s(buffer(1) + offset * 4, count);
+      const dictionaryAt = m.ptr(address + ARRAY.dictionary);
+      const valueType = (type as Dictionary).dictionary;
+      const values = importArray(m, dictionaryAt, valueType, 0, m.i64(dictionaryAt + ARRAY.length));
+      return makeData({ ...common, data: indices, dictionary: makeVector(values) } as never);
+    }
     case Type.Bool:
       return makeData({ ...common, data: m.bits(buffer(1), offset, count) } as never);
     case Type.Int:

@@ -26,6 +26,7 @@ import {
   makeData,
   type Data,
 } from 'apache-arrow';
+import { isStringDictionary } from '../../kernels/dictionary.js';
 import { fromArrowType, toArrowType } from '../../catalog/arrow.js';
 import { formatGlueType, type GlueType } from '../../catalog/types.js';
 import { FormatError } from './format.js';
@@ -35,11 +36,18 @@ export interface ConformWhere {
   readonly column: string;
   /** The object's row number of the column's first value, so that messages count rows from the start of the file (default 0). */
   readonly firstRow?: number;
+  /**
+   * Keep a string column that arrives as Dictionary<Int32, Utf8> (offset 0) as it is,
+   * the layout kernels/dictionary.ts describes, instead of decoding it (ReadOptions
+   * dictionaryColumns).
+   */
+  readonly keepDictionary?: boolean;
 }
 
 /** The column `data` in the canonical layout of `to`, or a FormatError naming the object and column. */
 export function conformColumn(data: Data, to: GlueType, where: ConformWhere): Data {
   firstRow = where.firstRow ?? 0;
+  if (where.keepDictionary && to.kind === 'string' && isStringDictionary(data)) return data;
   return conform(data, to, where.column, where.object);
 }
 

@@ -37,6 +37,13 @@ export interface ReadOptions {
    * can pass the job's filters, so it may be skipped. Only formats with statistics use it.
    */
   readonly mayMatch?: (stats: ColumnStatistics) => boolean;
+  /**
+   * String columns the reader may produce dictionary-encoded (Arrow Dictionary<Int32,
+   * Utf8>) instead of plain, when the file makes that cheap. The executor names only
+   * columns whose every consumer works on dictionaries (kernels/dictionary.ts says which);
+   * readers without such an encoding ignore it.
+   */
+  readonly dictionaryColumns?: ReadonlySet<string>;
 }
 
 /**

@@ -352,8 +352,11 @@ const SCHEMA_FIELDS = [1, 2, 3, 4, 5, 6, 7, 8, 10];
  * A complete Parquet file holding the top-level columns `columns` (indexes into
  * `footer.columns`) of one row group (or none, for reading the schema only), whose chunk
  * bytes are `chunks` in leaf order. INT96 leaves become FIXED_LEN_BYTE_ARRAY(12).
+ * `arrowSchema`, when given, is stored as the file's `ARROW:schema` key (the base64 of an
+ * encapsulated Arrow IPC schema message): the decoder then gives the columns those Arrow
+ * types, which is how parquet.ts asks for dictionary-encoded strings.
  */
-export function rowGroupFile(footer: ParquetFooter, columns: number[], group?: { index: number; chunks: ChunkBytes[] }): Uint8Array {
+export function rowGroupFile(footer: ParquetFooter, columns: number[], group?: { index: number; chunks: ChunkBytes[] }, arrowSchema?: string): Uint8Array {
   const schema: ThriftStruct[] = [];
   const rootElement = copyFields(footer.root.element, SCHEMA_FIELDS);
   rootElement.set(5, i32(columns.length));
@@ -396,14 +399,24 @@ export function rowGroupFile(footer: ParquetFooter, columns: number[], group?: {
       [2, i64(meta.uncompressedSize)],
       [3, i64(numRows)],
     ]));
-    const fileMeta = fileMetaData(footer, schema, numRows, rowGroups);
+    const fileMeta = fileMetaData(footer, schema, numRows, rowGroups, arrowSchema);
     return assemble(parts, fileMeta);
   }
-  return assemble([], fileMetaData(footer, schema, 0, rowGroups));
+  return assemble([], fileMetaData(footer, schema, 0, rowGroups, arrowSchema));
 }
 
-function fileMetaData(footer: ParquetFooter, schema: ThriftStruct[], numRows: number, rowGroups: ThriftStruct[]): Uint8Array {
+const utf8 = new TextEncoder();
+
+function fileMetaData(footer: ParquetFooter, schema: ThriftStruct[], numRows: number, rowGroups: ThriftStruct[], arrowSchema?: string): Uint8Array {
   const fileMeta = copyFields(footer.raw, [1, 6]);
+  if (arrowSchema !== undefined) {
+    // key_value_metadata (field 5): one KeyValue { 1: key, 2: value }.
+    const keyValue: ThriftStruct = new Map([
+      [1, { type: WIRE.binary, value: utf8.encode('ARROW:schema') }],
+      [2, { type: WIRE.binary, value: utf8.encode(arrowSchema) }],
+    ]);
+    fileMeta.set(5, { type: WIRE.list, value: { elementType: WIRE.struct, items: [keyValue] } });
+  }
   if (!fileMeta.has(1)) fileMeta.set(1, i32(1));
   fileMeta.set(2, { type: WIRE.list, value: { elementType: WIRE.struct, items: schema } });
   fileMeta.set(3, i64(numRows));

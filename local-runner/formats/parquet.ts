@@ -21,15 +21,18 @@
  */
 import {
   DataType,
+  Dictionary,
   Field as ArrowField,
   FixedSizeBinary,
   Int32,
+  Schema as ArrowSchemaClass,
   List,
   Map_,
   RecordBatch,
   Struct,
   Table as ArrowTable,
   TimestampMicrosecond,
+  Utf8,
   Type,
   makeData,
   tableFromIPC,
@@ -53,6 +56,7 @@ import {
   readFooter,
   rowGroupFile,
   unsupportedIn,
+  type ChunkBytes,
   type ParquetFooter,
 } from './parquet-footer.js';
 import { rowGroupStatistics } from './parquet-statistics.js';
@@ -129,12 +133,16 @@ export const parquetReader: FormatReader = {
     const decodedSize = (g: number) => leaves.reduce((n, l) => n + footer.rowGroups[g]!.chunks[l]!.uncompressedSize, 0);
     // Read-ahead: the next row group's bytes are fetched while this one is decoded and
     // consumed. A failed fetch is reported when its row group's turn comes, not before.
-    const fetchGroup = (g: number): Promise<Uint8Array> => {
-      const file = guard(object.name, async () => rowGroupFile(footer, columns, { index: g, chunks: await fetchChunks(blob, footer, g, leaves) }));
-      file.catch(() => {});
-      return file;
+    const fetchGroup = (g: number): Promise<ChunkBytes[]> => {
+      const chunks = guard(object.name, () => fetchChunks(blob, footer, g, leaves));
+      chunks.catch(() => {});
+      return chunks;
     };
-    let ahead: { g: number; file: Promise<Uint8Array> } | undefined;
+    // Strings the executor allows as dictionaries come that way when the columns are flat:
+    // parquet-wasm then keeps the file's dictionary pages instead of materialising every
+    // value (dictionaryHint). A row group it cannot decode so is decoded again without.
+    let hint = dictionaryHint(footer, columns, options, types);
+    let ahead: { g: number; file: Promise<ChunkBytes[]> } | undefined;
     for (let g = nextGroup(0), following = 0; g < footer.rowGroups.length; g = following) {
       const group = footer.rowGroups[g]!;
       const firstRow = firstRows[g]!;
@@ -144,8 +152,20 @@ export const parquetReader: FormatReader = {
       const pending = ahead?.g === g ? ahead.file : fetchGroup(g);
       following = nextGroup(g + 1);
       ahead = following < footer.rowGroups.length && decodedSize(following) <= ROW_GROUP_BUDGET ? { g: following, file: fetchGroup(following) } : undefined;
-      const file = await pending;
-      const decoded = decode(object.name, `row group ${g}`, () => decodeRowGroup(file, Math.max(1, options.batchRows)));
+      const chunks = await pending;
+      const file = (withHint?: string) => guard(object.name, async () => rowGroupFile(footer, columns, { index: g, chunks }, withHint));
+      const batchSize = Math.max(1, options.batchRows);
+      let decoded: DecodedRowGroup | undefined;
+      if (hint !== undefined) {
+        const hinted = await file(hint);
+        try {
+          decoded = decodeRowGroup(hinted, batchSize);
+        } catch {
+          hint = undefined; // decoded below without it, where a real error is reported
+        }
+      }
+      const plain = decoded ? undefined : await file();
+      decoded ??= decode(object.name, `row group ${g}`, () => decodeRowGroup(plain!, batchSize));
       if (decoded.rows !== group.numRows)
         throw new FormatError(object.name, `row group ${g} decoded to ${decoded.rows} rows but the footer says ${group.numRows}: the file is corrupt`);
       let batchStart = firstRow;
@@ -153,7 +173,7 @@ export const parquetReader: FormatReader = {
         const conformed = options.schema.map((f, i) => {
           let data = batch.columns[i]!;
           if (int96[i]!.some(Boolean)) data = decodeInt96Leaves(data, int96[i]!);
-          const out = conformColumn(data, f.type, { object: object.name, column: f.name, firstRow: batchStart });
+          const out = conformColumn(data, f.type, { object: object.name, column: f.name, firstRow: batchStart, keepDictionary: options.dictionaryColumns?.has(f.name) === true });
           if (!f.nullable && out.nullCount > 0) throw new FormatError(object.name, `column ${f.name} holds ${out.nullCount} nulls but is declared not null`);
           return out;
         });
@@ -163,6 +183,30 @@ export const parquetReader: FormatReader = {
     }
   },
 };
+
+/**
+ * The `ARROW:schema` value that asks parquet-wasm for Dictionary<Int32, Utf8> in the
+ * requested string columns `options.dictionaryColumns` names, or undefined when there are
+ * none or when any requested column is nested (the hint must restate every column's type,
+ * which gluekit does only for flat ones). The other columns keep the types parquet-wasm
+ * infers without a hint, so only the dictionary columns change.
+ */
+function dictionaryHint(footer: ParquetFooter, columns: number[], options: ReadOptions, types: Map<number, { type: DataType }>): string | undefined {
+  const wanted = options.dictionaryColumns;
+  if (!wanted || wanted.size === 0) return undefined;
+  const dictionary = columns.map((c, i) => wanted.has(options.schema[i]!.name) && options.schema[i]!.type.kind === 'string' && types.get(c)?.type.typeId === Type.Utf8);
+  if (!dictionary.some(Boolean)) return undefined;
+  if (columns.some((c) => footer.columns[c]!.leaves.length !== 1 || isInt96(footer.leaves[footer.columns[c]!.leaves[0]!]!))) return undefined;
+  const inferred = tableFromIPC(wasm.readSchema(rowGroupFile(footer, columns)).intoIPCStream()).schema;
+  if (inferred.fields.length !== columns.length || inferred.fields.some((f) => f.type.children?.length)) return undefined;
+  const fields = inferred.fields.map((f, i) => (dictionary[i] ? new ArrowField(f.name, new Dictionary(new Utf8(), new Int32()), f.nullable, f.metadata) : f));
+  // An IPC stream of no batches starts with the schema message: continuation marker,
+  // metadata length, flatbuffer. The hint is that encapsulated message, in base64.
+  const stream = tableToIPC(new ArrowTable(new ArrowSchemaClass(fields, inferred.metadata)), 'stream');
+  const view = new DataView(stream.buffer, stream.byteOffset, stream.byteLength);
+  if (view.getUint32(0, true) !== 0xffffffff) return undefined;
+  return Buffer.from(stream.subarray(0, 8 + view.getInt32(4, true))).toString('base64');
+}
 
 /** One decoded row group: its batches' columns, in the order of the row group file's columns. */
 interface DecodedRowGroup {
