@@ -6,11 +6,12 @@
  * (test/support/aws-recorder.ts) to count writes; it also implements UpdateJob, which moto lacks.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { apply, plan } from '../../index.js';
-import { startAwsRecorder, type AwsRecorder } from '../support/aws-recorder.js';
-import { aws, peersAvailable, startMoto, type Moto } from '../support/peers.js';
-import { ACCOUNT, ASSETS_BUCKET, REGION, catalogJob } from './jobs.js';
+import type { AwsRecorder } from '../support/aws-recorder.js';
+import { aws, peersAvailable, type Moto } from '../support/peers.js';
+import { ACCOUNT, REGION, catalogJob } from './jobs.js';
+import { useDeployPeers } from './peers.js';
 
 const available = peersAvailable('moto_server', 'aws');
 
@@ -24,18 +25,11 @@ describe.skipIf(!available)('catalog deploy against moto', () => {
   const getTable = (database: string, name: string) => (aws(moto, ['glue', 'get-table', '--database-name', database, '--name', name]) as { Table: Table }).Table;
   const jobs = (o: { crmDescription?: string; segmentComment?: string } = {}) => [catalogJob({ name: 'copy-a', key, ...o }), catalogJob({ name: 'copy-b', key, ...o })];
 
-  beforeAll(async () => {
-    moto = await startMoto(REGION);
-    recorder = await startAwsRecorder(moto.endpoint, ACCOUNT);
-    Object.assign(process.env, moto.env, { AWS_ENDPOINT_URL: recorder.endpoint });
-    aws(moto, ['s3api', 'create-bucket', '--bucket', ASSETS_BUCKET]);
-    key = (aws(moto, ['kms', 'create-key']) as { KeyMetadata: { Arn: string } }).KeyMetadata.Arn;
+  const peers = useDeployPeers();
+  beforeAll(() => {
+    ({ moto, recorder } = peers);
+    key = peers.createKey();
   });
-  afterAll(async () => {
-    await recorder?.close();
-    await moto?.stop();
-  });
-  beforeEach(() => recorder.clear());
 
   it('creates each database and table once, for every job that uses it', async () => {
     const result = await apply(jobs());

@@ -9,10 +9,11 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startAwsRecorder, type AwsRecorder } from '../support/aws-recorder.js';
-import { aws, peersAvailable, startMoto, type Moto } from '../support/peers.js';
-import { ACCOUNT, ASSETS_BUCKET, REGION } from './jobs.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { AwsRecorder } from '../support/aws-recorder.js';
+import { aws, peersAvailable, type Moto } from '../support/peers.js';
+import { ASSETS_BUCKET } from './jobs.js';
+import { useDeployPeers } from './peers.js';
 
 const available = peersAvailable('moto_server', 'aws');
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -24,11 +25,10 @@ describe.skipIf(!available)('gluekit plan and deploy', () => {
   let recorder: AwsRecorder;
   let env: NodeJS.ProcessEnv;
 
-  beforeAll(async () => {
-    moto = await startMoto(REGION);
-    recorder = await startAwsRecorder(moto.endpoint, ACCOUNT);
-    aws(moto, ['s3api', 'create-bucket', '--bucket', ASSETS_BUCKET]);
-    const key = (aws(moto, ['kms', 'create-key']) as { KeyMetadata: { Arn: string } }).KeyMetadata.Arn;
+  const peers = useDeployPeers({ sdkEnvironment: false });
+  beforeAll(() => {
+    ({ moto, recorder } = peers);
+    const key = peers.createKey();
     env = {
       ...moto.env,
       AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
@@ -40,11 +40,6 @@ describe.skipIf(!available)('gluekit plan and deploy', () => {
       NO_COLOR: '',
     };
   });
-  afterAll(async () => {
-    await recorder?.close();
-    await moto?.stop();
-  });
-  beforeEach(() => recorder.clear());
 
   // Asynchronous: the recording endpoint lives in this process and must keep answering.
   const gluekit = (args: string[], extra: NodeJS.ProcessEnv = {}) =>

@@ -9,11 +9,12 @@
  * implements UpdateJob (moto has none).
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { apply, plan, type AppliedResource, type PlannedResource } from '../../index.js';
-import { startAwsRecorder, type AwsRecorder } from '../support/aws-recorder.js';
-import { aws, peersAvailable, startMoto, type Moto } from '../support/peers.js';
-import { ACCOUNT, ASSETS_BUCKET, REGION, testJob } from './jobs.js';
+import type { AwsRecorder } from '../support/aws-recorder.js';
+import { aws, peersAvailable, type Moto } from '../support/peers.js';
+import { ACCOUNT, REGION, testJob } from './jobs.js';
+import { useDeployPeers } from './peers.js';
 
 const available = peersAvailable('moto_server', 'aws');
 
@@ -31,18 +32,11 @@ describe.skipIf(!available)('deploy failures against moto', () => {
   const createKey = () => (aws(moto, ['kms', 'create-key']) as { KeyMetadata: { Arn: string } }).KeyMetadata.Arn;
   const created = (name: string) => recorder.calls.some((c) => c.operation === 'CreateJob' && c.body?.Name === name);
 
-  beforeAll(async () => {
-    moto = await startMoto(REGION);
-    recorder = await startAwsRecorder(moto.endpoint, ACCOUNT);
-    Object.assign(process.env, moto.env, { AWS_ENDPOINT_URL: recorder.endpoint });
-    aws(moto, ['s3api', 'create-bucket', '--bucket', ASSETS_BUCKET]);
+  const peers = useDeployPeers();
+  beforeAll(() => {
+    ({ moto, recorder } = peers);
     key = createKey();
   });
-  afterAll(async () => {
-    await recorder?.close();
-    await moto?.stop();
-  });
-  beforeEach(() => recorder.clear());
 
   it('refuses a job whose KMS key does not exist, and deploys the other job', async () => {
     const missing = `arn:aws:kms:${REGION}:${ACCOUNT}:key/${randomUUID()}`;

@@ -8,11 +8,12 @@
  * that forwards to moto, implements UpdateJob itself on top of moto's CreateJob and
  * DeleteJob, and records every call, which is how "no write calls" is counted.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { apply, plan, type PlannedResource } from '../../index.js';
-import { startAwsRecorder, type AwsRecorder } from '../support/aws-recorder.js';
-import { aws, peersAvailable, startMoto, type Moto } from '../support/peers.js';
+import type { AwsRecorder } from '../support/aws-recorder.js';
+import { aws, peersAvailable, type Moto } from '../support/peers.js';
 import { ACCOUNT, ASSETS_BUCKET, REGION, testJob } from './jobs.js';
+import { useDeployPeers } from './peers.js';
 
 const available = peersAvailable('moto_server', 'aws');
 
@@ -24,17 +25,10 @@ describe.skipIf(!available)('deploy against moto', () => {
   let recorder: AwsRecorder;
   let key: string;
 
-  beforeAll(async () => {
-    moto = await startMoto(REGION);
-    recorder = await startAwsRecorder(moto.endpoint, ACCOUNT);
-    // The SDK reads its configuration from the environment, as it would in a deploy script.
-    Object.assign(process.env, moto.env, { AWS_ENDPOINT_URL: recorder.endpoint });
-    aws(moto, ['s3api', 'create-bucket', '--bucket', ASSETS_BUCKET]);
-    key = (aws(moto, ['kms', 'create-key']) as { KeyMetadata: { Arn: string } }).KeyMetadata.Arn;
-  });
-  afterAll(async () => {
-    await recorder?.close();
-    await moto?.stop();
+  const peers = useDeployPeers({ clearEach: false });
+  beforeAll(() => {
+    ({ moto, recorder } = peers);
+    key = peers.createKey();
   });
 
   const job = (overrides: Partial<Parameters<typeof testJob>[0]> = {}) => testJob({ name: 'orders-large', key, ...overrides });

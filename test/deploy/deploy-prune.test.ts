@@ -5,11 +5,12 @@
  * `concurrency` at a time. Against moto through the recording endpoint
  * (test/support/aws-recorder.ts), which counts requests in flight.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { apply, plan } from '../../index.js';
-import { startAwsRecorder, type AwsRecorder } from '../support/aws-recorder.js';
-import { aws, peersAvailable, startMoto, type Moto } from '../support/peers.js';
-import { ACCOUNT, ASSETS_BUCKET, REGION, testJob } from './jobs.js';
+import type { AwsRecorder } from '../support/aws-recorder.js';
+import { aws, peersAvailable, type Moto } from '../support/peers.js';
+import { ACCOUNT, testJob } from './jobs.js';
+import { useDeployPeers } from './peers.js';
 
 const available = peersAvailable('moto_server', 'aws');
 
@@ -25,18 +26,11 @@ describe.skipIf(!available)('prune and concurrency against moto', () => {
   const configurationNames = () =>
     ((aws(moto, ['glue', 'get-security-configurations']) as { SecurityConfigurations: { Name: string }[] }).SecurityConfigurations ?? []).map((c) => c.Name).sort();
 
-  beforeAll(async () => {
-    moto = await startMoto(REGION);
-    recorder = await startAwsRecorder(moto.endpoint, ACCOUNT);
-    Object.assign(process.env, moto.env, { AWS_ENDPOINT_URL: recorder.endpoint });
-    aws(moto, ['s3api', 'create-bucket', '--bucket', ASSETS_BUCKET]);
+  const peers = useDeployPeers();
+  beforeAll(() => {
+    ({ moto, recorder } = peers);
     [key, logsKey, otherLogsKey] = [createKey(), createKey(), createKey()];
   });
-  afterAll(async () => {
-    await recorder?.close();
-    await moto?.stop();
-  });
-  beforeEach(() => recorder.clear());
 
   it('deletes only gluekit-managed jobs and unused gluekit security configurations', async () => {
     const keep = testJob({ name: 'keep', key });
