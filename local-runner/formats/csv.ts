@@ -40,6 +40,7 @@ import { field, isValidColumnName, type Field, type Schema } from '../../catalog
 import { formatGlueType, isComplex, type GlueType } from '../../catalog/types.js';
 import { suggest } from '../../core/did-you-mean.js';
 import type { CsvOptions } from '../../jobs/nodes/sources.js';
+import { column } from '../../kernels/batches.js';
 import { boolAt, decimalAt, isValid, stringAt } from '../../kernels/columns.js';
 import { FormatError, type FormatReader, type FormatWriter, type ObjectSource, type ReadOptions, type WriteOptions } from './format.js';
 import {
@@ -657,7 +658,7 @@ async function* csvText(batches: AsyncIterable<RecordBatch>, schema: Schema): As
   }
   yield schema.map((f) => csvField(f.name)).join(',') + '\n';
   for await (const batch of batches) {
-    const printers = schema.map((f) => csvPrinter(f.type, columnData(batch, f.name)));
+    const printers = schema.map((f) => csvPrinter(f.type, column(batch, f.name)));
     const lines: string[] = new Array(batch.numRows);
     for (let i = 0; i < batch.numRows; i++) {
       let line = '';
@@ -672,12 +673,6 @@ async function* csvText(batches: AsyncIterable<RecordBatch>, schema: Schema): As
   }
 }
 
-/** The batch's column of that name (writers get batches in the written schema). */
-function columnData(batch: RecordBatch, name: string): Data {
-  const i = batch.schema.fields.findIndex((f) => f.name === name);
-  if (i < 0) throw new Error(`the batch to write has no column "${name}"`);
-  return batch.data.children[i]!;
-}
 
 const NEEDS_QUOTES = /[",\n\r]/;
 

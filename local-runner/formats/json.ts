@@ -23,6 +23,7 @@
 import type { Data, RecordBatch } from 'apache-arrow';
 import { field, isValidColumnName, type Field, type Schema } from '../../catalog/schema.js';
 import type { GlueType, StructField } from '../../catalog/types.js';
+import { column } from '../../kernels/batches.js';
 import { boolAt, bytesAt, decimalAt, isValid, stringAt } from '../../kernels/columns.js';
 import { FormatError, type FormatReader, type FormatWriter, type ObjectSource, type ReadOptions } from './format.js';
 import {
@@ -687,7 +688,7 @@ export const jsonWriter: FormatWriter = {
 async function* jsonText(batches: AsyncIterable<RecordBatch>, schema: Schema): AsyncIterable<string> {
   const names = schema.map((f) => `${jsonString(f.name)}:`);
   for await (const batch of batches) {
-    const columns = schema.map((f) => columnData(batch, f.name));
+    const columns = schema.map((f) => column(batch, f.name));
     const writers = schema.map((f, j) => jsonValue(f.type, columns[j]!));
     const lines: string[] = new Array(batch.numRows);
     for (let i = 0; i < batch.numRows; i++) {
@@ -703,12 +704,6 @@ async function* jsonText(batches: AsyncIterable<RecordBatch>, schema: Schema): A
   }
 }
 
-/** The batch's column of that name (writers get batches in the written schema). */
-function columnData(batch: RecordBatch, name: string): Data {
-  const i = batch.schema.fields.findIndex((f) => f.name === name);
-  if (i < 0) throw new Error(`the batch to write has no column "${name}"`);
-  return batch.data.children[i]!;
-}
 
 /** Writes value i (valid) of a canonical column as JSON text. */
 function jsonValue(type: GlueType, data: Data): (i: number) => string {
