@@ -86,8 +86,11 @@ function stringResult(n: number, scalar: boolean, valid: Uint8Array | undefined,
   return { data: stringData(new Utf8(), out), type: t.string(), scalar };
 }
 
-function numberResult(type: GlueType, n: number, scalar: boolean, valid: Uint8Array | undefined, fn: (i: number) => number | null): Value {
-  const out = type.kind === 'date' || type.kind === 'int' ? new Int32Array(n) : new Float64Array(n);
+/**
+ * `out[i] = fn(i)` for every row valid in `valid`; a null from `fn` makes the row NULL.
+ * Returns the result's validity (undefined when every row is valid).
+ */
+function fillValues<T>(out: { [i: number]: T }, n: number, valid: Uint8Array | undefined, fn: (i: number) => T | null): Uint8Array | undefined {
   let bits = valid ? Uint8Array.from(valid) : undefined;
   for (let i = 0; i < n; i++) {
     if (!validAt(valid, i)) continue;
@@ -97,21 +100,19 @@ function numberResult(type: GlueType, n: number, scalar: boolean, valid: Uint8Ar
       bits[i >> 3]! &= ~(1 << (i & 7));
     } else out[i] = v;
   }
+  return bits;
+}
+
+function numberResult(type: GlueType, n: number, scalar: boolean, valid: Uint8Array | undefined, fn: (i: number) => number | null): Value {
+  const out = type.kind === 'date' || type.kind === 'int' ? new Int32Array(n) : new Float64Array(n);
+  const bits = fillValues(out, n, valid, fn);
   const arrow = type.kind === 'date' ? new DateDay() : type.kind === 'int' ? new Int32() : toArrowType(type);
   return { data: fixedData(arrow, out, n, bits), type, scalar };
 }
 
 function bigintResult(type: GlueType, n: number, scalar: boolean, valid: Uint8Array | undefined, fn: (i: number) => bigint | null): Value {
   const out = new BigInt64Array(n);
-  let bits = valid ? Uint8Array.from(valid) : undefined;
-  for (let i = 0; i < n; i++) {
-    if (!validAt(valid, i)) continue;
-    const v = fn(i);
-    if (v === null) {
-      bits ??= new Uint8Array((n + 7) >> 3).fill(0xff);
-      bits[i >> 3]! &= ~(1 << (i & 7));
-    } else out[i] = v;
-  }
+  const bits = fillValues(out, n, valid, fn);
   return { data: fixedData(type.kind === 'bigint' ? new Int64() : toArrowType(type), out, n, bits), type, scalar };
 }
 
