@@ -135,3 +135,14 @@ function plain(value: unknown): unknown {
   const json = (value as { toJSON(): Record<string, unknown> }).toJSON();
   return Object.fromEntries(Object.entries(json).map(([k, v]) => [k, plain(v)]));
 }
+
+/** A deterministic pseudo-random sequence (xorshift), so failures reproduce. */
+export function random(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 4294967296;
+  };
+}

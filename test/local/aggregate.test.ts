@@ -25,6 +25,7 @@ import { Aggregate, type Aggregation } from '../../transforms/aggregate.js';
 import type { LocalContext } from '../../transforms/transform.js';
 import { runTransform } from '../support/transform-harness.js';
 import { expectJobRows, orderedRows, testJob } from './harness.js';
+import { random } from '../kernels/rows.js';
 
 function aggregateJob(schema: SchemaInput, groupBy: readonly string[], aggregations: readonly Aggregation[], glueVersion: '5.0' | '6.0' = '5.0') {
   return testJob({
@@ -285,17 +286,6 @@ async function runDirect(node: ReturnType<typeof localNode>, inputSchema: Schema
   const out: RecordBatch[] = [];
   for await (const batch of Aggregate.local!(node as never, [input()], ctx)) out.push(batch);
   return out;
-}
-
-/** A deterministic pseudo-random sequence (xorshift), so failures reproduce. */
-function random(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
 }
 
 describe('Aggregate (local runner): many groups against a plain reference', () => {

@@ -15,6 +15,7 @@ import { stringData } from '../../kernels/columns.js';
 import { GroupTable, groupTableSupports, rowKeys } from '../../kernels/keys.js';
 import benchJob from '../../bench/jobs/orders-pipeline.js';
 import { expectJobRows, testJob } from './harness.js';
+import { random } from '../kernels/rows.js';
 
 const names = (schema: readonly { name: string }[]) => schema.map((f) => f.name);
 
@@ -124,17 +125,6 @@ describe('column pruning', () => {
     await expectJobRows(counting, { l: [{ id: 1, x: 'a' }, { id: 2, x: 'b' }, { id: 3, x: null }, { id: 4, x: 'c' }] }, { out: [{ n: '2' }] });
   });
 });
-
-/** A deterministic pseudo-random sequence (xorshift), so failures reproduce. */
-function random(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
 
 describe('GroupTable', () => {
   const n = 3000;
