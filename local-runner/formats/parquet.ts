@@ -187,22 +187,28 @@ export const parquetReader: FormatReader = {
 /**
  * The `ARROW:schema` value that asks parquet-wasm for Dictionary<Int32, Utf8> in the
  * requested string columns `options.dictionaryColumns` names, or undefined when there are
- * none or when any requested column is nested (the hint must restate every column's type,
- * which gluekit does only for flat ones). The other columns keep the types parquet-wasm
- * infers without a hint, so only the dictionary columns change.
+ * none or when any requested column is nested or INT96 (the hint must restate every
+ * column's type, which gluekit does only for flat ones). The other columns keep the types
+ * parquet-wasm gives them without a hint (`types`, from fileTypes: for flat, non-INT96
+ * columns exactly its own; the row-group file carries no field ids, so no field metadata).
  */
-function dictionaryHint(footer: ParquetFooter, columns: number[], options: ReadOptions, types: Map<number, { type: DataType }>): string | undefined {
+function dictionaryHint(footer: ParquetFooter, columns: number[], options: ReadOptions, types: Map<number, { type: DataType; nullable: boolean }>): string | undefined {
   const wanted = options.dictionaryColumns;
   if (!wanted || wanted.size === 0) return undefined;
   const dictionary = columns.map((c, i) => wanted.has(options.schema[i]!.name) && options.schema[i]!.type.kind === 'string' && types.get(c)?.type.typeId === Type.Utf8);
   if (!dictionary.some(Boolean)) return undefined;
-  if (columns.some((c) => footer.columns[c]!.leaves.length !== 1 || isInt96(footer.leaves[footer.columns[c]!.leaves[0]!]!))) return undefined;
-  const inferred = tableFromIPC(wasm.readSchema(rowGroupFile(footer, columns)).intoIPCStream()).schema;
-  if (inferred.fields.length !== columns.length || inferred.fields.some((f) => f.type.children?.length)) return undefined;
-  const fields = inferred.fields.map((f, i) => (dictionary[i] ? new ArrowField(f.name, new Dictionary(new Utf8(), new Int32()), f.nullable, f.metadata) : f));
+  const flat = columns.every((c) => {
+    const leaves = footer.columns[c]!.leaves;
+    return leaves.length === 1 && !isInt96(footer.leaves[leaves[0]!]!) && types.has(c) && !types.get(c)!.type.children?.length;
+  });
+  if (!flat) return undefined;
+  const fields = columns.map((c, i) => {
+    const { type, nullable } = types.get(c)!;
+    return new ArrowField(footer.columns[c]!.name, dictionary[i] ? new Dictionary(new Utf8(), new Int32()) : type, nullable);
+  });
   // An IPC stream of no batches starts with the schema message: continuation marker,
   // metadata length, flatbuffer. The hint is that encapsulated message, in base64.
-  const stream = tableToIPC(new ArrowTable(new ArrowSchemaClass(fields, inferred.metadata)), 'stream');
+  const stream = tableToIPC(new ArrowTable(new ArrowSchemaClass(fields)), 'stream');
   const view = new DataView(stream.buffer, stream.byteOffset, stream.byteLength);
   if (view.getUint32(0, true) !== 0xffffffff) return undefined;
   return Buffer.from(stream.subarray(0, 8 + view.getInt32(4, true))).toString('base64');
