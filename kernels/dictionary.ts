@@ -14,6 +14,7 @@
  * of a NULL row may hold anything, so it is never used.
  */
 import { Type, type Data } from 'apache-arrow';
+import { isValid } from './columns.js';
 import { nullData, takeData } from './selection.js';
 
 /** Whether `data` is a dictionary of strings with Int32 indices at offset 0 (the layout produced by the Parquet reader). */
@@ -32,25 +33,18 @@ function dictionaryValues(data: Data): Data | undefined {
 /** The plain Utf8 column a string dictionary stands for. */
 export function decodeDictionary(data: Data): Data {
   const values = dictionaryValues(data)!;
-  const indices = data.values as Int32Array;
   const n = data.length;
-  const valid = (i: number) => !data.nullBitmap || data.nullCount === 0 || ((data.nullBitmap[i >> 3]! >> (i & 7)) & 1) === 1;
-  // NULL rows point at entry 0 (any entry would do: their validity comes from the index).
-  let safe = indices;
-  if (data.nullCount > 0 || values.length === 0) {
-    safe = new Int32Array(n);
-    for (let i = 0; i < n; i++) safe[i] = valid(i) ? indices[i]! : 0;
-  }
   // Only NULL rows can point into an empty dictionary.
   if (values.length === 0) return nullData(values.type, n);
-  const taken = takeData(values, safe);
-  if (data.nullCount === 0) return taken;
-  // Validity: the entry's, and the index's.
+  if (data.nullCount === 0) return takeData(values, data.values as Int32Array);
+  // NULL rows point at entry 0 (any entry would do: their validity comes from the index).
+  const indices = (data.values as Int32Array).map((entry, i) => (isValid(data, i) ? entry : 0));
+  const taken = takeData(values, indices);
+  // Validity: the index's, and the entry's.
   const bitmap = new Uint8Array((n + 7) >> 3);
   let nullCount = 0;
   for (let i = 0; i < n; i++) {
-    const entryValid = taken.nullCount === 0 || !taken.nullBitmap || ((taken.nullBitmap[i >> 3]! >> (i & 7)) & 1) === 1;
-    if (valid(i) && entryValid) bitmap[i >> 3]! |= 1 << (i & 7);
+    if (isValid(data, i) && isValid(taken, i)) bitmap[i >> 3]! |= 1 << (i & 7);
     else nullCount++;
   }
   return taken.clone(taken.type, 0, n, nullCount, [taken.valueOffsets, taken.values, bitmap, undefined] as never);

@@ -177,8 +177,8 @@ class Evaluator {
   private compare(op: CompareOp, left: ExprNode, right: ExprNode): Value {
     if (op === '=' || op === '<>') {
       // A dictionary-encoded string column against a string literal: each distinct value once.
-      const [column, other] = this.dictionaryColumn(left) ? [left, right] : [right, left];
-      const dictionary = this.dictionaryColumn(column);
+      const onLeft = this.dictionaryColumn(left);
+      const [dictionary, other] = onLeft ? [onLeft, right] : [this.dictionaryColumn(right), left];
       const needles = dictionary && this.stringNeedles([other]);
       if (dictionary && needles) return dictionaryMatches(dictionary, needles, op === '<>');
     }
