@@ -351,14 +351,22 @@ async function* project(stream: BatchStream, schema: Schema): BatchStream {
  */
 function pushdownTests(ir: JobIR, consumers: ReadonlyMap<string, number>): Map<string, ReadOptions['mayMatch']> {
   const tests = new Map<string, ReadOptions['mayMatch']>();
-  for (const node of ir.nodes) {
-    if (node.role !== 'transform' || node.kind !== 'Filter') continue;
-    const source = ir.nodes.find((n) => n.id === node.inputs[0]);
-    if (source?.role !== 'source' || consumers.get(source.id) !== 1) continue;
-    const test = statisticsTest((node.options as FilterOptions).where, source.schema);
+  for (const { filter, source } of filtersOnSources(ir, consumers)) {
+    const test = statisticsTest((filter.options as FilterOptions).where, source.schema);
     if (test) tests.set(source.id, test);
   }
   return tests;
+}
+
+/** Each Filter whose input is a source read by nothing else, with that source. */
+function filtersOnSources(ir: JobIR, consumers: ReadonlyMap<string, number>): { filter: TransformNode; source: NodeIR }[] {
+  const pairs: { filter: TransformNode; source: NodeIR }[] = [];
+  for (const node of ir.nodes) {
+    if (node.role !== 'transform' || node.kind !== 'Filter') continue;
+    const source = ir.nodes.find((n) => n.id === node.inputs[0]);
+    if (source?.role === 'source' && consumers.get(source.id) === 1) pairs.push({ filter: node, source });
+  }
+  return pairs;
 }
 
 /**
@@ -369,11 +377,8 @@ function pushdownTests(ir: JobIR, consumers: ReadonlyMap<string, number>): Map<s
  */
 export function dictionaryColumns(ir: JobIR, consumers: ReadonlyMap<string, number>, pruned: ReadonlyMap<string, Schema>): Map<string, ReadonlySet<string>> {
   const out = new Map<string, ReadonlySet<string>>();
-  for (const node of ir.nodes) {
-    if (node.role !== 'transform' || node.kind !== 'Filter') continue;
-    const source = ir.nodes.find((n) => n.id === node.inputs[0]);
-    if (source?.role !== 'source' || consumers.get(source.id) !== 1) continue;
-    const passedOn = new Set(pruned.get(node.id)!.map((f) => f.name));
+  for (const { filter, source } of filtersOnSources(ir, consumers)) {
+    const passedOn = new Set(pruned.get(filter.id)!.map((f) => f.name));
     const columns = pruned.get(source.id)!.filter((f) => f.type.kind === 'string' && !passedOn.has(f.name)).map((f) => f.name);
     if (columns.length > 0) out.set(source.id, new Set(columns));
   }
