@@ -11,6 +11,7 @@ import type { Reporter } from '../core/problems.js';
 import { quoteIdentifier } from '../expr/spark-sql.js';
 import { columnAt, makeBatch } from '../kernels/batches.js';
 import { castColumn } from '../kernels/cast.js';
+import { DenseIntegerKeys } from '../kernels/dense-keys.js';
 import { GroupTable, groupTableSupports, rowKeys, type RowKey, type RowKeys } from '../kernels/keys.js';
 import { interleaveData, nullData, takeData } from '../kernels/selection.js';
 import { py, pyList, studioNode, studioSql } from './shared.js';
@@ -495,27 +496,31 @@ function outputColumns(node: JoinNode, leftSchema: Schema, rightSchema: Schema):
 
 async function buildRightTable(right: BatchStream, keys: readonly KeyColumns[], ctx: LocalContext): Promise<RightTable> {
   const types = keys.map((k) => k.common);
-  // Flat key types go through a GroupTable (fixed-width words in typed arrays, no key
-  // object per row); nested ones through rowKeys and a Map.
-  const table = groupTableSupports(types) ? new GroupTable(types) : undefined;
   const batches: RecordBatch[] = [];
-  const batchSlots: Int32Array[] = [];
-  const batchKeys: RowKeys[] = [];
+  const batchKeyColumns: Data[][] = [];
   let rows = 0;
   for await (const batch of right) {
     if (batch.numRows === 0) continue;
     batches.push(batch);
-    if (table) batchSlots.push(table.assign(comparableColumns(batch, keys, 'right', ctx), batch.numRows, true).slotOf);
-    else batchKeys.push(comparableKeys(batch, keys, 'right', ctx));
+    batchKeyColumns.push(comparableColumns(batch, keys, 'right', ctx));
     rows += batch.numRows;
   }
   const batchOf = new Int32Array(rows);
   const rowOf = new Int32Array(rows);
   const next = new Int32Array(rows).fill(-1);
-  // Walking the rows backwards and putting each in front of its key's chain leaves every
-  // chain in input order.
-  if (table) {
-    const firstOfSlot = new Int32Array(table.count).fill(-1);
+  // Slots for the keys: by value for one integer key over a dense range (an array index,
+  // no hashing), else in a GroupTable for flat key types (fixed-width words in typed
+  // arrays, no key object per row); nested ones go through rowKeys and a Map below.
+  const dense = keys.length === 1 ? DenseIntegerKeys.of(batchKeyColumns.map((columns) => columns[0]!), types[0]!, rows) : undefined;
+  const table = !dense && groupTableSupports(types) ? new GroupTable(types) : undefined;
+  if (dense || table) {
+    const batchSlots = batchKeyColumns.map((columns, b) => {
+      const batchRows = batches[b]!.numRows;
+      return dense ? dense.slotsOf(columns[0]!, batchRows) : table!.assign(columns, batchRows, true).slotOf;
+    });
+    const firstOfSlot = new Int32Array(dense ? dense.slots : table!.count).fill(-1);
+    // Walking the rows backwards and putting each in front of its key's chain leaves every
+    // chain in input order.
     let id = rows;
     for (let b = batches.length - 1; b >= 0; b--) {
       const slots = batchSlots[b]!;
@@ -530,12 +535,14 @@ async function buildRightTable(right: BatchStream, keys: readonly KeyColumns[], 
       }
     }
     const firstMatches = (batch: RecordBatch) => {
-      const slots = table.probe(comparableColumns(batch, keys, 'left', ctx), batch.numRows);
+      const columns = comparableColumns(batch, keys, 'left', ctx);
+      const slots = dense ? dense.slotsOf(columns[0]!, batch.numRows) : table!.probe(columns, batch.numRows);
       for (let i = 0; i < slots.length; i++) slots[i] = slots[i]! < 0 ? -1 : firstOfSlot[slots[i]!]!;
       return slots;
     };
     return { batches, batchOf, rowOf, firstMatches, next, whole: [] };
   }
+  const batchKeys = batchKeyColumns.map((columns, b) => rowKeys(columns, types, batches[b]!.numRows));
   const first = new Map<RowKey, number>();
   let id = rows;
   for (let b = batches.length - 1; b >= 0; b--) {

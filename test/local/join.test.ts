@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { join, s3Sink, s3Source, type SchemaInput } from '../../index.js';
 import { runLocally, type Row } from '../../local-runner/testing.js';
 import type { JoinDefinition } from '../../transforms/join.js';
+import { random } from '../kernels/rows.js';
 import { expectJobRows, orderedRows, testJob, type Inputs } from './harness.js';
 
 type JoinProps = Omit<JoinDefinition, 'kind' | 'left' | 'right'>;
@@ -195,6 +196,25 @@ const cases: Case[] = [
     expected: [{ k: 'NaN', a: 'nan', b: 'p' }, { k: '-0.0', a: 'minus zero', b: 'q' }, { k: 0.5, a: 'half', b: 'r' }],
   },
 
+  {
+    name: 'bigint keys beyond 32 bits never equal the 32-bit key with their low word',
+    left: { k: 'bigint', a: 'string' }, right: { k: 'bigint', b: 'string' }, join: { on: ['k'], how: 'left' },
+    inputs: { l: [{ k: '4294967297', a: 'x' }, { k: 1, a: 'y' }, { k: '-4294967295', a: 'z' }], r: [{ k: 1, b: 'p' }, { k: 2, b: 'q' }] },
+    expected: [{ k: '4294967297', a: 'x', b: null }, { k: 1, a: 'y', b: 'p' }, { k: '-4294967295', a: 'z', b: null }],
+  },
+  {
+    name: 'negative keys, and probes below and above the right side\'s range',
+    left: { k: 'int', a: 'string' }, right: { k: 'int', b: 'string' }, join: { on: ['k'], how: 'left' },
+    inputs: { l: [{ k: -3, a: 'x' }, { k: -6, a: 'y' }, { k: 4, a: 'z' }, { k: -1, a: 'w' }], r: [{ k: -5, b: 'p' }, { k: -3, b: 'q' }, { k: -1, b: 'r' }] },
+    expected: [{ k: -3, a: 'x', b: 'q' }, { k: -6, a: 'y', b: null }, { k: 4, a: 'z', b: null }, { k: -1, a: 'w', b: 'r' }],
+  },
+  {
+    name: 'date keys',
+    left: { day: 'date', a: 'string' }, right: { day: 'date', b: 'string' }, join: { on: ['day'] },
+    inputs: { l: [{ day: '2024-02-29', a: 'x' }, { day: '2024-03-01', a: 'y' }], r: [{ day: '2024-02-29', b: 'leap' }, { day: '2023-02-28', b: 'old' }] },
+    expected: [{ day: '2024-02-29', a: 'x', b: 'leap' }],
+  },
+
   // ---- empty inputs
   { name: 'empty right, inner', left: orders, right: customers, join: { on: ['customer_id'] }, inputs: { l: orderRows, r: [] }, expected: [] },
   {
@@ -244,6 +264,23 @@ describe('Join, locally', () => {
     expect(rows.map((r) => [(r as Row).order_id, (r as Row).name])).toEqual([
       [1, 'ann'], [1, 'ann again'], [2, 'ann'], [2, 'ann again'], [3, null], [4, null], [5, null], [null, 'cy'], [null, 'nobody'],
     ]);
+  });
+
+  // One integer key over a dense range is indexed by value (kernels/dense-keys.ts), any
+  // other by hashing (GroupTable); both must give a nested loop's answer.
+  it.each([
+    ['a dense range, indexed by value', 1],
+    ['a sparse range, hashed', 50_000_000],
+  ])('matches a nested-loop left join over random keys in %s', async (_, spread) => {
+    const next = random(spread);
+    const key = () => (next() < 0.05 ? null : (Math.floor(next() * 40) - 20) * spread);
+    const left = Array.from({ length: 500 }, (_, a) => ({ k: key(), a }));
+    const right = Array.from({ length: 300 }, (_, b) => ({ k: key(), b }));
+    const expected = left.flatMap((l) => {
+      const matches = l.k === null ? [] : right.filter((r) => r.k === l.k);
+      return matches.length > 0 ? matches.map((r) => ({ k: l.k, a: l.a, b: r.b })) : [{ k: l.k, a: l.a, b: null }];
+    });
+    await expectJobRows(joinJob({ k: 'int', a: 'int' }, { k: 'int', b: 'int' }, { on: ['k'], how: 'left' }), { l: left, r: right }, { out: expected });
   });
 
   it('splits the output of a key with many matches into batches of at most 65,536 rows', async () => {
