@@ -276,7 +276,7 @@ describe('Join, locally', () => {
     const key = () => (next() < 0.05 ? null : (Math.floor(next() * 40) - 20) * spread);
     const left = Array.from({ length: 500 }, (_, a) => ({ k: key(), a }));
     const right = Array.from({ length: 300 }, (_, b) => ({ k: key(), b }));
-    const expected = left.flatMap((l) => {
+    const expected = left.flatMap((l): Row[] => {
       const matches = l.k === null ? [] : right.filter((r) => r.k === l.k);
       return matches.length > 0 ? matches.map((r) => ({ k: l.k, a: l.a, b: r.b })) : [{ k: l.k, a: l.a, b: null }];
     });
