@@ -18,6 +18,7 @@ import { allValid, boolAt, compareDecimalWords, decimalNumberAt, decimalWordsAt,
 import { castColumn } from './cast.js';
 import { SparkRuntimeError, type KernelContext } from './context.js';
 import { rowKeys, type RowKey } from './keys.js';
+import { PairCounter, PairSet } from './pair-sets.js';
 import { interleaveData, nullData, takeData } from './selection.js';
 
 /** How the rows of one batch map to group slots. */
@@ -211,44 +212,61 @@ class ValueCount implements Accumulator {
  * not counted; a struct or array that is not itself NULL is, whatever it holds.
  */
 class DistinctCount implements Accumulator {
-  private readonly distinct: DistinctValues;
-  private counts = new Float64Array(0);
+  // Only how many distinct values each group has matters, so the pairs are counted at
+  // the end (PairCounter) instead of being checked one by one as they come.
+  private readonly distinct: DistinctValues<PairCounter>;
+  private counts: Float64Array | undefined;
+  private slots = 0;
 
   constructor(type: GlueType) {
-    this.distinct = new DistinctValues(type);
+    this.distinct = new DistinctValues(type, () => new PairCounter());
   }
 
   update(groups: BatchGroups, values: Data): void {
-    this.counts = grown(this.counts, groups.slots);
-    const { counts } = this;
-    this.distinct.firstOccurrences(groups, values, (_row, slot) => counts[slot]!++);
+    this.slots = groups.slots;
+    this.distinct.addPairs(groups, values, (pairs, slot, value) => pairs.add(slot, value));
   }
 
   result(from: number, to: number): Data {
+    if (!this.counts) {
+      this.counts = new Float64Array(Math.max(this.slots, to));
+      this.distinct.integers.countInto(this.counts);
+      this.distinct.keyed.countInto(this.counts);
+    }
     this.counts = grown(this.counts, to);
     return countsColumn(this.counts, from, to);
   }
 }
 
 /**
- * Which (group, value) pairs have been seen, in open-addressing hash sets of 32-bit
- * integer pairs, so that no JavaScript object is made per group or per pair (per-group
- * Sets were five times slower on 2M rows). Integers that fit 32 bits (TINYINT..INT, DATE,
- * and BIGINT or TIMESTAMP values in that range) are their own key, since Spark compares
- * them by value; every other value gets a dense id from one Map over all groups, keyed by
- * rowKeys' Spark-equal key. The two kinds of pairs live in separate sets.
+ * The (group, value) pairs of a distinct aggregate, in sets of 32-bit integer pairs
+ * (kernels/pair-sets.ts), so that no JavaScript object is made per group or per pair
+ * (per-group Sets were five times slower on 2M rows). Integers that fit 32 bits
+ * (TINYINT..INT, DATE, and BIGINT or TIMESTAMP values in that range) are their own key,
+ * since Spark compares them by value; every other value gets a dense id from one Map over
+ * all groups, keyed by rowKeys' Spark-equal key. The two kinds of pairs live in separate
+ * sets.
  */
-class DistinctValues {
+class DistinctValues<Pairs> {
   private readonly ids = new Map<RowKey, number>();
-  /** (slot, id) for values keyed by rowKeys. */
-  private readonly keyed = new PairSet();
   /** (slot, value) for 32-bit integer values. */
-  private readonly integers = new PairSet();
+  readonly integers: Pairs;
+  /** (slot, id) for values keyed by rowKeys. */
+  readonly keyed: Pairs;
 
-  constructor(private readonly type: GlueType) {}
+  constructor(
+    private readonly type: GlueType,
+    makePairs: () => Pairs,
+  ) {
+    this.integers = makePairs();
+    this.keyed = makePairs();
+  }
 
-  /** Calls `onNew` for each non-NULL row whose value is new to its group, in row order. */
-  firstOccurrences(groups: BatchGroups, values: Data, onNew: (row: number, slot: number) => void): void {
+  /**
+   * Calls `add` with the pair of each non-NULL row, in row order: into `integers` or
+   * `keyed`, the row's slot, its value or id, and the row.
+   */
+  addPairs(groups: BatchGroups, values: Data, add: (pairs: Pairs, slot: number, value: number, row: number) => void): void {
     const { slotOf, rows } = groups;
     const valid = validityBits(values, rows);
     const { ids, keyed, integers } = this;
@@ -258,7 +276,7 @@ class DistinctValues {
       case 'int':
       case 'date': {
         const ints = values.values as Int32Array | Int16Array | Int8Array;
-        for (let i = 0; i < rows; i++) if (validAt(valid, i) && integers.add(slotOf[i]!, ints[i]!)) onNew(i, slotOf[i]!);
+        for (let i = 0; i < rows; i++) if (validAt(valid, i)) add(integers, slotOf[i]!, ints[i]!, i);
         return;
       }
       case 'bigint':
@@ -268,16 +286,14 @@ class DistinctValues {
         for (let i = 0; i < rows; i++) {
           if (!validAt(valid, i)) continue;
           const low = halves[2 * i]!;
-          let isNew: boolean;
           // The high word is the low word's sign extension exactly when the value fits 32 bits.
-          if (halves[2 * i + 1] === low >> 31) isNew = integers.add(slotOf[i]!, low);
+          if (halves[2 * i + 1] === low >> 31) add(integers, slotOf[i]!, low, i);
           else {
             const key = longs[i]!;
             let id = ids.get(key);
             if (id === undefined) ids.set(key, (id = ids.size));
-            isNew = keyed.add(slotOf[i]!, id);
+            add(keyed, slotOf[i]!, id, i);
           }
-          if (isNew) onNew(i, slotOf[i]!);
         }
         return;
       }
@@ -288,56 +304,11 @@ class DistinctValues {
           const key = keys[i]!;
           let id = ids.get(key);
           if (id === undefined) ids.set(key, (id = ids.size));
-          if (keyed.add(slotOf[i]!, id)) onNew(i, slotOf[i]!);
+          add(keyed, slotOf[i]!, id, i);
         }
       }
     }
   }
-}
-
-/** A set of pairs (a, b) of 32-bit integers, a >= 0: open addressing, linear probing, at most half full. */
-class PairSet {
-  /** Two entries per cell: the first integer plus one (0 marks an empty cell), the second. */
-  private cells = new Int32Array(2 * 1024);
-  private capacity = 1024;
-  private size = 0;
-
-  /** Adds (a, b); whether it was new. */
-  add(a: number, b: number): boolean {
-    if (2 * (this.size + 1) > this.capacity) this.grow();
-    const { cells } = this;
-    const mask = this.capacity - 1;
-    let cell = hashPair(a, b) & mask;
-    for (;;) {
-      const stored = cells[2 * cell]!;
-      if (stored === 0) {
-        cells[2 * cell] = a + 1;
-        cells[2 * cell + 1] = b;
-        this.size++;
-        return true;
-      }
-      if (stored === a + 1 && cells[2 * cell + 1] === b) return false;
-      cell = (cell + 1) & mask;
-    }
-  }
-
-  private grow(): void {
-    const old = this.cells;
-    const oldCapacity = this.capacity;
-    this.capacity *= 2;
-    this.cells = new Int32Array(2 * this.capacity);
-    this.size = 0;
-    for (let cell = 0; cell < oldCapacity; cell++) if (old[2 * cell] !== 0) this.add(old[2 * cell]! - 1, old[2 * cell + 1]!);
-  }
-}
-
-/** Mixes two integers into a well-spread 32-bit hash (multiply-xorshift). */
-function hashPair(a: number, b: number): number {
-  let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x632be5ab, 0x85ebca77);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x2c1b3c6d);
-  h ^= h >>> 12;
-  return h >>> 0;
 }
 
 // ---------------------------------------------------------------------------
@@ -567,20 +538,21 @@ class DecimalSum implements Accumulator {
  * 0.0); each distinct value is added once, in order of first appearance.
  */
 class DistinctSum implements Accumulator {
-  private readonly distinct: DistinctValues;
+  private readonly distinct: DistinctValues<PairSet>;
 
   constructor(
     type: GlueType,
     private readonly sum: Accumulator,
   ) {
-    this.distinct = new DistinctValues(type);
+    this.distinct = new DistinctValues(type, () => new PairSet());
   }
 
   update(groups: BatchGroups, values: Data): void {
     const newRows = new Int32Array(groups.rows);
     const newSlots = new Int32Array(groups.rows);
     let added = 0;
-    this.distinct.firstOccurrences(groups, values, (row, slot) => {
+    this.distinct.addPairs(groups, values, (pairs, slot, value, row) => {
+      if (!pairs.add(slot, value)) return;
       newRows[added] = row;
       newSlots[added++] = slot;
     });
