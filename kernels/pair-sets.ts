@@ -53,13 +53,15 @@ export class PairSet {
 const PARTITION_PAIRS = 4096;
 const MAX_PARTITION_BITS = 12;
 const FIRST_CAPACITY = 1 << 16;
+/** How much a buffer grows when it must: mostly distinct pairs would otherwise be deduplicated again at every doubling. */
+const GROWTH = 4;
 
 /**
  * Pairs (a, b) of 32-bit integers, a >= 0, kept until `countInto` adds one to `counts[a]`
- * per distinct pair. A full buffer is reduced to its distinct pairs, and grows only when
- * they fill more than half of it, so it holds at most four times the distinct pairs (or
- * 65,536 pairs); deduplicating needs 12 bytes of scratch per buffered pair on top of the
- * buffer's 8.
+ * per distinct pair. A full buffer is reduced to its distinct pairs, and grows (fourfold)
+ * only when they fill more than half of it, so it holds at most eight times the distinct
+ * pairs (or 65,536 pairs); deduplicating needs 12 bytes of scratch per buffered pair on
+ * top of the buffer's 8.
  */
 export class PairCounter {
   private pairs = new Int32Array(2 * FIRST_CAPACITY);
@@ -86,7 +88,7 @@ export class PairCounter {
   private makeRoom(): void {
     this.length = this.deduplicate();
     if (4 * this.length > this.pairs.length) {
-      const grown = new Int32Array(2 * this.pairs.length);
+      const grown = new Int32Array(GROWTH * this.pairs.length);
       grown.set(this.pairs.subarray(0, 2 * this.length));
       this.pairs = grown;
     }

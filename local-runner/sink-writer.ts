@@ -9,13 +9,14 @@
  * Encryption Client object (V2: AES-256-GCM, data key wrapped kms+context under the sink's
  * key), with the envelope as the object's user metadata.
  */
-import type { RecordBatch } from 'apache-arrow';
+import type { Data, RecordBatch } from 'apache-arrow';
 import type { Schema } from '../catalog/schema.js';
-import { t } from '../catalog/types.js';
+import { t, type GlueType } from '../catalog/types.js';
 import { columnAt, makeBatch } from '../kernels/batches.js';
 import { castColumn } from '../kernels/cast.js';
 import { isValid, stringAt } from '../kernels/columns.js';
-import { takeRows } from '../kernels/selection.js';
+import { GroupTable, groupTableSupports } from '../kernels/keys.js';
+import { takeData, takeRows } from '../kernels/selection.js';
 import type { S3SinkNode } from '../jobs/nodes/sinks.js';
 import { csvWriter } from './formats/csv.js';
 import type { FormatWriter, WriteOptions } from './formats/format.js';
@@ -144,6 +145,7 @@ export async function writeSink(
     if (state.rows >= maxRows) await flush(path);
   };
 
+  const folders = new PartitionFolders(node, partitionIdx, ctx);
   let rows = 0;
   for await (const batch of input) {
     rows += batch.numRows;
@@ -152,20 +154,23 @@ export async function writeSink(
       await add('', project(batch));
       continue;
     }
-    const texts = partitionIdx.map((i) => castColumn(columnAt(batch, i), node.schema[i]!.type, t.string(), ctx));
-    const byFolder = new Map<string, number[]>();
-    for (let r = 0; r < batch.numRows; r++) {
-      const path = node.partitionKeys.map((k, j) => `${escapePathName(k)}=${partitionText(texts[j]!, r)}`).join('/');
-      let list = byFolder.get(path);
-      if (!list) byFolder.set(path, (list = []));
-      list.push(r);
+    // Each folder's rows, in row order: a counting sort of the rows by folder number.
+    const folderOf = folders.of(batch);
+    const starts = new Int32Array(folders.paths.length + 1);
+    for (let r = 0; r < folderOf.length; r++) starts[folderOf[r]! + 1]!++;
+    for (let f = 0; f < folders.paths.length; f++) starts[f + 1]! += starts[f]!;
+    const order = new Int32Array(folderOf.length);
+    const fill = starts.slice(0, folders.paths.length);
+    for (let r = 0; r < folderOf.length; r++) order[fill[folderOf[r]!]!++] = r;
+    for (let f = 0; f < folders.paths.length; f++) {
+      if (starts[f] === starts[f + 1]) continue;
+      await add(folders.paths[f]!, project(takeRows(batch, order.subarray(starts[f]!, starts[f + 1]!))));
     }
-    for (const [path, indices] of byFolder) await add(path, project(takeRows(batch, Int32Array.from(indices))));
   }
   // A sink with no rows writes no file, as Spark writes no part file for an empty result.
-  const folders = [...pending.keys()].sort();
-  await eachConcurrently(folders, WRITE_CONCURRENCY, flush);
-  const partitions = partitionIdx.length === 0 ? [] : folders;
+  const written = [...pending.keys()].sort();
+  await eachConcurrently(written, WRITE_CONCURRENCY, flush);
+  const partitions = partitionIdx.length === 0 ? [] : written;
   files.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)); // report in key order, not flush order
   return { id: node.id, bucket, prefix: folder, location: staging.describe(bucket, folder), rows, files, partitions };
 }
@@ -225,7 +230,75 @@ async function writeEncrypted(staging: OutputStaging, bucket: string, key: strin
   return staging.write(bucket, key, encrypted.body, encrypted.metadata);
 }
 
-function partitionText(text: ReturnType<typeof castColumn>, row: number): string {
+/**
+ * Numbers the partition folders (`key=value/...`, as Hive names them) and gives each row
+ * its folder's number. A folder's path is built once, from the first row of its values:
+ * rows are keyed by their partition values in a GroupTable (no string per row), and only
+ * new values are cast to strings and escaped. Values whose paths are equal share a folder
+ * (NULL and '' are both Hive's default partition).
+ */
+class PartitionFolders {
+  /** Folder number to path. */
+  readonly paths: string[] = [];
+  private readonly numbers = new Map<string, number>();
+  /** The folder of each GroupTable slot. */
+  private readonly folderOfSlot: number[] = [];
+  private readonly table: GroupTable | undefined;
+  private readonly types: GlueType[];
+  private readonly escapedKeys: string[];
+
+  constructor(
+    node: S3SinkNode,
+    private readonly columns: readonly number[],
+    private readonly ctx: LocalContext,
+  ) {
+    this.types = columns.map((i) => node.schema[i]!.type);
+    this.escapedKeys = node.partitionKeys.map(escapePathName);
+    // GroupTable treats -0.0 as 0.0 (and every NaN as one), as grouping does, but their
+    // folder names differ: floating-point partitions take the per-row path.
+    const floating = this.types.some((type) => type.kind === 'float' || type.kind === 'double');
+    this.table = !floating && groupTableSupports(this.types) ? new GroupTable(this.types) : undefined;
+  }
+
+  /** Each row's folder number. */
+  of(batch: RecordBatch): Int32Array {
+    const rows = batch.numRows;
+    const data = this.columns.map((i) => columnAt(batch, i));
+    const out = new Int32Array(rows);
+    if (!this.table) {
+      const texts = this.texts(data);
+      for (let r = 0; r < rows; r++) out[r] = this.folder(texts, r);
+      return out;
+    }
+    const { slotOf, openedRows, firstOpened } = this.table.assign(data, rows);
+    if (openedRows.length > 0) {
+      const texts = this.texts(data.map((column) => takeData(column, openedRows)));
+      for (let k = 0; k < openedRows.length; k++) this.folderOfSlot[firstOpened + k] = this.folder(texts, k);
+    }
+    const { folderOfSlot } = this;
+    for (let r = 0; r < rows; r++) out[r] = folderOfSlot[slotOf[r]!]!;
+    return out;
+  }
+
+  /** The partition columns as Spark's cast to string writes them into folder names. */
+  private texts(data: readonly Data[]): Data[] {
+    return data.map((column, j) => castColumn(column, this.types[j]!, t.string(), this.ctx));
+  }
+
+  /** The number of row `r`'s folder, given its partition values as text. */
+  private folder(texts: readonly Data[], r: number): number {
+    const path = this.escapedKeys.map((key, j) => `${key}=${partitionText(texts[j]!, r)}`).join('/');
+    let number = this.numbers.get(path);
+    if (number === undefined) {
+      number = this.paths.length;
+      this.paths.push(path);
+      this.numbers.set(path, number);
+    }
+    return number;
+  }
+}
+
+function partitionText(text: Data, row: number): string {
   if (!isValid(text, row)) return HIVE_NULL;
   const value = stringAt(text, row);
   return value === '' ? HIVE_NULL : escapePathName(value);
