@@ -15,6 +15,7 @@
 import type { Data } from 'apache-arrow';
 import type { GlueType } from '../catalog/types.js';
 import { boolAt, bytesAt, decimalAt, isValid } from './columns.js';
+import { DirectGroupIndex } from './direct-groups.js';
 
 export type RowKey = number | bigint | string;
 
@@ -253,6 +254,11 @@ class WordTable {
     }
   }
 
+  /** Calls `visit` with every key (at `keys[at .. at + width)`) and its slot. */
+  forEachKey(visit: (keys: Int32Array, at: number, slot: number) => void): void {
+    for (let slot = 0; slot < this.count; slot++) visit(this.keys, slot * this.width, slot);
+  }
+
   private rehash(): void {
     const table = new Int32Array(this.table.length * 2).fill(EMPTY);
     const mask = table.length - 1;
@@ -359,6 +365,8 @@ export class GroupTable {
   private readonly at: number[];
   private readonly dictionaries: (BytesDictionary | undefined)[];
   private readonly table: WordTable;
+  /** Slots by position for keys of one-word columns over small ranges (see direct-groups.ts). */
+  private readonly direct: DirectGroupIndex | undefined;
   private scratch = new Int32Array(0);
   private readonly double = new Float64Array(1);
   private readonly doubleWords = new Int32Array(this.double.buffer);
@@ -374,6 +382,7 @@ export class GroupTable {
     this.width = width;
     this.dictionaries = types.map((t) => (GROUP_WORD_KINDS[t.kind] === 1 && ['string', 'char', 'varchar', 'binary'].includes(t.kind) ? new BytesDictionary() : undefined));
     this.table = new WordTable(width);
+    this.direct = types.every((t) => GROUP_WORD_KINDS[t.kind] === 1) ? new DirectGroupIndex(width, this.at) : undefined;
   }
 
   get count(): number {
@@ -392,6 +401,23 @@ export class GroupTable {
     const openedRows: number[] = [];
     const firstOpened = this.table.count;
     const table = this.table;
+    const direct = this.direct;
+    if (direct && !nullsMatchNothing && direct.cover(words, rows, (visit) => table.forEachKey(visit))) {
+      // Every key seen so far has its slot at its position: a free position is a new key.
+      const { positions } = direct;
+      for (let i = 0, base = 0; i < rows; i++, base += width) {
+        const position = direct.positionOf(words, base);
+        let slot = positions[position]!;
+        if (slot < 0) {
+          table.isNew = false;
+          slot = table.slotOf(words, base, hashWords(words, base, width));
+          positions[position] = slot;
+          if (table.isNew) openedRows.push(i);
+        }
+        slotOf[i] = slot;
+      }
+      return { slotOf, openedRows: Int32Array.from(openedRows), firstOpened };
+    }
     for (let i = 0; i < rows; i++) {
       const base = i * width;
       if (nullsMatchNothing && words[base] !== 0) {
