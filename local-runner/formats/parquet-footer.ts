@@ -24,6 +24,7 @@
  * schema alone, as Spark types them.
  */
 import { crc32 } from 'node:zlib';
+import type { ByteRanges } from './format.js';
 import { CompactReader, ThriftError, WIRE, writeStruct, type ThriftField, type ThriftList, type ThriftStruct, type ThriftValue } from './thrift-compact.js';
 
 /** Parquet's physical types (parquet.thrift `Type`). */
@@ -126,17 +127,17 @@ const list = (s: ThriftStruct | undefined, id: number): ThriftValue[] => {
   return v && typeof v === 'object' && 'items' in v ? v.items : [];
 };
 
-/** Reads and checks the footer of a file of `size` bytes, reading only its tail from `blob`. */
-export async function readFooter(blob: Blob, size: number): Promise<ParquetFooter> {
+/** Reads and checks the footer of a file of `size` bytes, reading only its tail. */
+export async function readFooter(read: ByteRanges, size: number): Promise<ParquetFooter> {
   if (size < 12) throw new ParquetFooterError(`not a Parquet file: ${size} bytes`);
-  const tail = new Uint8Array(await blob.slice(size - 8, size).arrayBuffer());
+  const tail = await read(size - 8, size);
   const magic = String.fromCharCode(...tail.subarray(4));
   if (magic === 'PARE') throw new ParquetUnsupported('encrypted footer (Parquet modular encryption)');
   if (magic !== 'PAR1') throw new ParquetFooterError('not a Parquet file: it does not end with "PAR1"');
-  const length = new DataView(tail.buffer).getUint32(0, true);
+  const length = new DataView(tail.buffer, tail.byteOffset, tail.byteLength).getUint32(0, true);
   if (length === 0 || length > size - 12) throw new ParquetFooterError(`footer length ${length} does not fit in a file of ${size} bytes`);
   const footerStart = size - 8 - length;
-  const bytes = new Uint8Array(await blob.slice(footerStart, size - 8).arrayBuffer());
+  const bytes = await read(footerStart, size - 8);
   let raw: ThriftStruct;
   try {
     raw = new CompactReader(bytes).struct();
@@ -264,7 +265,7 @@ export interface ChunkBytes {
  * Fetches the chunks of `leafIndexes` in one row group, walks their page headers (checking
  * sizes and checksums) and returns each chunk's exact bytes.
  */
-export async function fetchChunks(blob: Blob, footer: ParquetFooter, group: number, leafIndexes: number[]): Promise<ChunkBytes[]> {
+export async function fetchChunks(read: ByteRanges, footer: ParquetFooter, group: number, leafIndexes: number[]): Promise<ChunkBytes[]> {
   const rowGroup = footer.rowGroups[group]!;
   const wanted = leafIndexes.map((l) => {
     const chunk = rowGroup.chunks[l]!;
@@ -278,7 +279,7 @@ export async function fetchChunks(blob: Blob, footer: ParquetFooter, group: numb
     let to = wanted[order[i]!]!.to;
     while (j + 1 < order.length && wanted[order[j + 1]!]!.from <= to + 65536) to = Math.max(to, wanted[order[++j]!]!.to);
     const from = wanted[order[i]!]!.from;
-    const bytes = new Uint8Array(await blob.slice(from, to).arrayBuffer());
+    const bytes = await read(from, to);
     for (let k = i; k <= j; k++) buffers.set(order[k]!, { from, bytes });
     i = j + 1;
   }

@@ -46,7 +46,7 @@ import { field, type Schema } from '../../catalog/schema.js';
 import { makeBatch } from '../../kernels/batches.js';
 import { importColumns, importSchema } from './arrow-ffi.js';
 import { conformColumn } from './conform.js';
-import { FormatError, type FormatReader, type FormatWriter, type ObjectSource, type ReadOptions, type WriteOptions } from './format.js';
+import { byteRanges, FormatError, type FormatReader, type FormatWriter, type ObjectSource, type ReadOptions, type WriteOptions } from './format.js';
 import {
   ParquetFooterError,
   ParquetUnsupported,
@@ -99,8 +99,8 @@ export async function inspectParquet(object: ObjectSource): Promise<ParquetInspe
 export const parquetReader: FormatReader = {
   async *read(object: ObjectSource, options: ReadOptions): AsyncIterable<RecordBatch> {
     await loadWasm();
-    const blob = await object.blob();
-    const footer = await guard(object.name, () => readFooter(blob, object.size));
+    const read = await byteRanges(object);
+    const footer = await guard(object.name, () => readFooter(read, object.size));
     const columns = options.schema.map((f) => {
       const at = footer.columns.findIndex((c) => c.name === f.name);
       if (at < 0) throw new FormatError(object.name, `column ${f.name} is not in the file${nearMiss(footer, f.name)}`);
@@ -134,7 +134,7 @@ export const parquetReader: FormatReader = {
     // Read-ahead: the next row group's bytes are fetched while this one is decoded and
     // consumed. A failed fetch is reported when its row group's turn comes, not before.
     const fetchGroup = (g: number): Promise<ChunkBytes[]> => {
-      const chunks = guard(object.name, () => fetchChunks(blob, footer, g, leaves));
+      const chunks = guard(object.name, () => fetchChunks(read, footer, g, leaves));
       chunks.catch(() => {});
       return chunks;
     };
@@ -286,7 +286,7 @@ export const parquetWriter: FormatWriter = {
 };
 
 async function footerOf(object: ObjectSource): Promise<ParquetFooter> {
-  return guard(object.name, async () => readFooter(await object.blob(), object.size));
+  return guard(object.name, async () => readFooter(await byteRanges(object), object.size));
 }
 
 /** Runs a step that may meet a corrupt or unsupported file, turning what it throws into a FormatError. */

@@ -247,6 +247,24 @@ describe('Parquet reading', () => {
     void bytes;
   });
 
+  it('reads the same rows through the file and through its Blob, and refuses a file that shrank after it was listed', async () => {
+    const schema = schemaOf({ a: 'int', s: 'string' });
+    const path = await write('ranges', schema, [makeBatch(schema, [columnData(schema[0]!.type, [1, null, 3]), columnData(schema[1]!.type, ['x', 'yy', null])], 3)]);
+    const name = path.split('/').pop()!;
+    const file = source(path);
+    const { range: _, ...blobOnly } = file;
+    const rows = async (object: typeof file) => {
+      const out: JsonValue[] = [];
+      for await (const batch of parquetReader.read(object, { schema, batchRows: 2 })) out.push(...batchRows(batch, schema));
+      return out;
+    };
+    expect(await rows(file)).toEqual(await rows(blobOnly));
+    expect(await rows(file)).toHaveLength(3);
+    const size = statSync(path).size;
+    await expect(file.range!(0, size + 1)).rejects.toThrow(`${name}: the file ends at byte ${size}, before byte ${size + 1} (did it change during the run?)`);
+    await expect(rows(fileSource(path, name, size + 10))).rejects.toThrow(name);
+  });
+
   it('refuses what is not Parquet', async () => {
     const junk = join(dir, 'junk.parquet');
     writeFileSync(junk, 'not a parquet file at all');
