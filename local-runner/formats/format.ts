@@ -22,21 +22,41 @@ export interface ObjectSource {
    * Bytes [from, to) of the object, where the source can read them more cheaply than
    * through `blob()`: a fixture file reads them straight from the file (Node's file-backed
    * Blob reads in 64 KiB pieces through the event loop, about five times the CPU time).
-   * Readers use `byteRanges()`, which falls back to the Blob.
+   * Readers use `byteRanges()`, which falls back to the Blob. With `into` (at least
+   * to - from bytes long) the bytes are read into it and the result is a view of it.
    */
-  range?(from: number, to: number): Promise<Uint8Array>;
+  range?(from: number, to: number, into?: Uint8Array): Promise<Uint8Array>;
   /** The object as sequential chunks (CSV and JSON Lines stream). */
   stream(): AsyncIterable<Uint8Array>;
 }
 
-/** Reads bytes [from, to) of an object. */
-export type ByteRanges = (from: number, to: number) => Promise<Uint8Array>;
+/**
+ * Reads bytes [from, to) of an object, into `into` when given and the source can (the
+ * result is then a view of it; a caller that reuses `into` must be done with the bytes).
+ */
+export type ByteRanges = (from: number, to: number, into?: Uint8Array) => Promise<Uint8Array>;
 
 /** Random access to an object: its own `range` when it has one, else slices of its Blob. */
 export async function byteRanges(object: ObjectSource): Promise<ByteRanges> {
-  if (object.range) return (from, to) => object.range!(from, to);
+  if (object.range) return (from, to, into) => object.range!(from, to, into);
   const blob = await object.blob();
   return async (from, to) => new Uint8Array(await blob.slice(from, to).arrayBuffer());
+}
+
+/**
+ * A byte buffer reused for data that is copied elsewhere before the buffer's next use
+ * (a Parquet row group's compressed bytes, which parquet-wasm copies into its memory):
+ * each fresh buffer costs a zero fill, page faults and garbage collection, tens of
+ * megabytes per file read.
+ */
+export class ScratchBytes {
+  private bytes = new Uint8Array(0);
+
+  /** `size` bytes of the buffer, grown (and its old contents dropped) when too small. */
+  take(size: number): Uint8Array {
+    if (this.bytes.length < size) this.bytes = new Uint8Array(Math.max(size, Math.floor(this.bytes.length * 1.5)));
+    return this.bytes.subarray(0, size);
+  }
 }
 
 export interface ReadOptions {

@@ -24,7 +24,7 @@
  * schema alone, as Spark types them.
  */
 import { crc32 } from 'node:zlib';
-import type { ByteRanges } from './format.js';
+import type { ByteRanges, ScratchBytes } from './format.js';
 import { CompactReader, ThriftError, WIRE, writeStruct, type ThriftField, type ThriftList, type ThriftStruct, type ThriftValue } from './thrift-compact.js';
 
 /** Parquet's physical types (parquet.thrift `Type`). */
@@ -265,7 +265,7 @@ export interface ChunkBytes {
  * Fetches the chunks of `leafIndexes` in one row group, walks their page headers (checking
  * sizes and checksums) and returns each chunk's exact bytes.
  */
-export async function fetchChunks(read: ByteRanges, footer: ParquetFooter, group: number, leafIndexes: number[]): Promise<ChunkBytes[]> {
+export async function fetchChunks(read: ByteRanges, footer: ParquetFooter, group: number, leafIndexes: number[], scratch?: ScratchBytes): Promise<ChunkBytes[]> {
   const rowGroup = footer.rowGroups[group]!;
   const wanted = leafIndexes.map((l) => {
     const chunk = rowGroup.chunks[l]!;
@@ -273,15 +273,22 @@ export async function fetchChunks(read: ByteRanges, footer: ParquetFooter, group
   });
   // One read per run of neighbouring chunks: a projection usually asks for several that sit together.
   const order = [...wanted.keys()].sort((a, b) => wanted[a]!.from - wanted[b]!.from);
-  const buffers = new Map<number, { from: number; bytes: Uint8Array }>();
+  const runs: { from: number; to: number; first: number; last: number }[] = [];
   for (let i = 0; i < order.length; ) {
     let j = i;
     let to = wanted[order[i]!]!.to;
     while (j + 1 < order.length && wanted[order[j + 1]!]!.from <= to + 65536) to = Math.max(to, wanted[order[++j]!]!.to);
-    const from = wanted[order[i]!]!.from;
-    const bytes = await read(from, to);
-    for (let k = i; k <= j; k++) buffers.set(order[k]!, { from, bytes });
+    runs.push({ from: wanted[order[i]!]!.from, to, first: i, last: j });
     i = j + 1;
+  }
+  // With scratch, every run is read into its own part of one reused buffer.
+  const space = scratch?.take(runs.reduce((n, r) => n + r.to - r.from, 0));
+  const buffers = new Map<number, { from: number; bytes: Uint8Array }>();
+  let used = 0;
+  for (const { from, to, first, last } of runs) {
+    const bytes = await read(from, to, space?.subarray(used, used + to - from));
+    used += to - from;
+    for (let k = first; k <= last; k++) buffers.set(order[k]!, { from, bytes });
   }
   return wanted.map((w, i) => {
     const { from, bytes } = buffers.get(i)!;
@@ -357,7 +364,7 @@ const SCHEMA_FIELDS = [1, 2, 3, 4, 5, 6, 7, 8, 10];
  * encapsulated Arrow IPC schema message): the decoder then gives the columns those Arrow
  * types, which is how parquet.ts asks for dictionary-encoded strings.
  */
-export function rowGroupFile(footer: ParquetFooter, columns: number[], group?: { index: number; chunks: ChunkBytes[] }, arrowSchema?: string): Uint8Array {
+export function rowGroupFile(footer: ParquetFooter, columns: number[], group?: { index: number; chunks: ChunkBytes[] }, arrowSchema?: string, scratch?: ScratchBytes): Uint8Array {
   const schema: ThriftStruct[] = [];
   const rootElement = copyFields(footer.root.element, SCHEMA_FIELDS);
   rootElement.set(5, i32(columns.length));
@@ -401,7 +408,7 @@ export function rowGroupFile(footer: ParquetFooter, columns: number[], group?: {
       [3, i64(numRows)],
     ]));
     const fileMeta = fileMetaData(footer, schema, numRows, rowGroups, arrowSchema);
-    return assemble(parts, fileMeta);
+    return assemble(parts, fileMeta, scratch);
   }
   return assemble([], fileMetaData(footer, schema, 0, rowGroups, arrowSchema));
 }
@@ -425,9 +432,10 @@ function fileMetaData(footer: ParquetFooter, schema: ThriftStruct[], numRows: nu
   return writeStruct(fileMeta);
 }
 
-function assemble(parts: Uint8Array[], footer: Uint8Array): Uint8Array {
+function assemble(parts: Uint8Array[], footer: Uint8Array, scratch?: ScratchBytes): Uint8Array {
   const dataLength = parts.reduce((n, p) => n + p.length, 0);
-  const out = new Uint8Array(4 + dataLength + footer.length + 8);
+  const size = 4 + dataLength + footer.length + 8;
+  const out = scratch ? scratch.take(size) : new Uint8Array(size);
   const magic = [0x50, 0x41, 0x52, 0x31];
   out.set(magic, 0);
   let at = 4;
@@ -437,7 +445,7 @@ function assemble(parts: Uint8Array[], footer: Uint8Array): Uint8Array {
   }
   out.set(footer, at);
   at += footer.length;
-  new DataView(out.buffer).setUint32(at, footer.length, true);
+  new DataView(out.buffer, out.byteOffset, out.byteLength).setUint32(at, footer.length, true);
   out.set(magic, at + 4);
   return out;
 }

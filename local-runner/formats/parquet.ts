@@ -46,7 +46,7 @@ import { field, type Schema } from '../../catalog/schema.js';
 import { makeBatch } from '../../kernels/batches.js';
 import { importColumns, importSchema } from './arrow-ffi.js';
 import { conformColumn } from './conform.js';
-import { byteRanges, FormatError, type FormatReader, type FormatWriter, type ObjectSource, type ReadOptions, type WriteOptions } from './format.js';
+import { byteRanges, FormatError, ScratchBytes, type FormatReader, type FormatWriter, type ObjectSource, type ReadOptions, type WriteOptions } from './format.js';
 import {
   ParquetFooterError,
   ParquetUnsupported,
@@ -133,8 +133,15 @@ export const parquetReader: FormatReader = {
     const decodedSize = (g: number) => leaves.reduce((n, l) => n + footer.rowGroups[g]!.chunks[l]!.uncompressedSize, 0);
     // Read-ahead: the next row group's bytes are fetched while this one is decoded and
     // consumed. A failed fetch is reported when its row group's turn comes, not before.
+    // At most two row groups' bytes are alive (the one decoded, the one fetched ahead), so
+    // two buffers in turn hold them; the row group file is assembled in a third, which
+    // parquet-wasm copies from.
+    const fetchBuffers = [new ScratchBytes(), new ScratchBytes()];
+    const fileBuffer = new ScratchBytes();
+    let fetches = 0;
     const fetchGroup = (g: number): Promise<ChunkBytes[]> => {
-      const chunks = guard(object.name, () => fetchChunks(read, footer, g, leaves));
+      const scratch = fetchBuffers[fetches++ % 2];
+      const chunks = guard(object.name, () => fetchChunks(read, footer, g, leaves, scratch));
       chunks.catch(() => {});
       return chunks;
     };
@@ -153,7 +160,7 @@ export const parquetReader: FormatReader = {
       following = nextGroup(g + 1);
       ahead = following < footer.rowGroups.length && decodedSize(following) <= ROW_GROUP_BUDGET ? { g: following, file: fetchGroup(following) } : undefined;
       const chunks = await pending;
-      const file = (withHint?: string) => guard(object.name, async () => rowGroupFile(footer, columns, { index: g, chunks }, withHint));
+      const file = (withHint?: string) => guard(object.name, async () => rowGroupFile(footer, columns, { index: g, chunks }, withHint, fileBuffer));
       const batchSize = Math.max(1, options.batchRows);
       let decoded: DecodedRowGroup | undefined;
       if (hint !== undefined) {

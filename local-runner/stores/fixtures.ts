@@ -116,14 +116,14 @@ export function fileSource(path: string, name: string, size: number): ObjectSour
     size,
     bytes: async () => new Uint8Array(await readFile(path)),
     blob: () => openAsBlob(path),
-    range: (from, to) => readRange(path, name, from, to),
+    range: (from, to, into) => readRange(path, name, from, to, into),
     stream: () => createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>,
   };
 }
 
 /** Bytes [from, to) of a file, in one positional read (more when the kernel returns fewer). */
-async function readRange(path: string, name: string, from: number, to: number): Promise<Uint8Array> {
-  const out = new Uint8Array(to - from);
+async function readRange(path: string, name: string, from: number, to: number, into?: Uint8Array): Promise<Uint8Array> {
+  const out = into ? into.subarray(0, to - from) : new Uint8Array(to - from);
   const file = await open(path, 'r');
   try {
     for (let done = 0; done < out.length; ) {
