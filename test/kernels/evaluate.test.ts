@@ -14,7 +14,7 @@ import { fixedData, setDecimal } from '../../kernels/columns.js';
 import { ANSI, NON_ANSI } from '../../kernels/context.js';
 import { evaluate } from '../../kernels/evaluate.js';
 import { filterBatch, selectedRows, takeData, takeRows } from '../../kernels/selection.js';
-import { batchOf, column, schemaOf, valuesOf } from './rows.js';
+import { batchOf, column, random, schemaOf, valuesOf } from './rows.js';
 
 const ORDERS = { order_id: 'bigint', amount: 'decimal(12,2)', status: 'string', paid: 'boolean', customer: 'struct<name:string,address:struct<city:string>>' };
 
@@ -190,6 +190,19 @@ describe('filterBatch and takeRows', () => {
       expect(valuesOf(takeData(slice, Int32Array.from([19, 0, 7])), { kind: 'boolean' })).toEqual([values[start + 19], values[start], values[start + 7]]);
       expect([...selectedRows(slice)]).toEqual(values.slice(start, start + 20).flatMap((v, r) => (v === true ? [r] : [])));
     }
+  });
+
+  it('takes strings of every length, the ones at the end of the source included, from whole columns and slices', () => {
+    // Lengths 0 to 40 (short ones are copied a word at a time, long ones in one piece), the
+    // last values shortest, so that word reads near the end of the bytes must be avoided.
+    const values = Array.from({ length: 45 }, (_, r) => (r % 11 === 10 ? null : 'abcdefghijklmnopqrstuvwxyzäöü0123456789ABCDEFG'.slice(0, r < 41 ? r : 44 - r)));
+    const data = column({ kind: 'string' }, values);
+    const next = random(5);
+    const indices = Int32Array.from({ length: 300 }, (_, k) => (k < 45 ? 44 - k : Math.floor(next() * 45)));
+    expect(valuesOf(takeData(data, indices), { kind: 'string' })).toEqual([...indices].map((i) => values[i]));
+    const slice = data.slice(30, 15);
+    const sliceIndices = Int32Array.from([14, 0, 13, 14, 7, 1]);
+    expect(valuesOf(takeData(slice, sliceIndices), { kind: 'string' })).toEqual([...sliceIndices].map((i) => values[30 + i]));
   });
 
   it('copies fixed-width values bit for bit: NaN payloads, -0.0, wide and odd-width values', () => {
