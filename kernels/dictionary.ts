@@ -66,6 +66,19 @@ export function matchDictionary(
   const bits = new Uint8Array((n + 7) >> 3);
   const rowBitmap = data.nullCount > 0 ? data.nullBitmap : undefined;
   const entryBitmap = values.nullCount > 0 ? values.nullBitmap : undefined;
+  if (!rowBitmap && !entryBitmap) {
+    // No NULL anywhere: each entry's answer as a byte, then a whole byte of rows at a time.
+    const match = new Uint8Array(values.length);
+    for (let e = 0; e < values.length; e++) match[e] = (entryBits[e >> 3]! >> (e & 7)) & 1;
+    const whole = n >> 3;
+    for (let k = 0, i = 0; k < whole; k++, i += 8) {
+      bits[k] =
+        match[indices[i]!]! | (match[indices[i + 1]!]! << 1) | (match[indices[i + 2]!]! << 2) | (match[indices[i + 3]!]! << 3) |
+        (match[indices[i + 4]!]! << 4) | (match[indices[i + 5]!]! << 5) | (match[indices[i + 6]!]! << 6) | (match[indices[i + 7]!]! << 7);
+    }
+    for (let i = whole << 3; i < n; i++) if (match[indices[i]!] === 1) bits[i >> 3]! |= 1 << (i & 7);
+    return { bits, validity: undefined, nullCount: 0 };
+  }
   let validity: Uint8Array | undefined;
   let nullCount = 0;
   if (rowBitmap || entryBitmap) validity = new Uint8Array((n + 7) >> 3);
