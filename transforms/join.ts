@@ -604,9 +604,20 @@ async function* hashJoin(node: JoinNode, left: BatchStream, right: BatchStream, 
   const pairs = new PairBuffer();
   const emit = (leftBatch: RecordBatch | undefined) => joinedBatch(node.schema, columns, table, leftBatch, pairs.drain(), ctx);
 
+  // When no key repeats on the right (a dimension table), each left row has at most one
+  // match and the chains need not be walked: `next` would be -1 everywhere.
+  const unique = table.next.every((id) => id < 0);
   for await (const batch of left) {
     if (batch.numRows === 0) continue;
     const firsts = table.firstMatches(batch);
+    if (unique && !matched) {
+      for (let i = 0; i < batch.numRows; i++) {
+        const match = firsts[i]!;
+        if ((match >= 0 || keepUnmatchedLeft) && pairs.push(i, match)) yield emit(batch);
+      }
+      if (pairs.length > 0) yield emit(batch);
+      continue;
+    }
     for (let i = 0; i < batch.numRows; i++) {
       let match = firsts[i]!;
       if (match < 0) {
