@@ -24,7 +24,7 @@ import type { ReadOptions } from './formats/format.js';
 import { statisticsTest } from './pushdown.js';
 import type { FilterOptions } from '../transforms/filter.js';
 import type { JoinOptions } from '../transforms/join.js';
-import type { AggregateOptions } from '../transforms/aggregate.js';
+import { countsEveryRow, type AggregateOptions } from '../transforms/aggregate.js';
 import type { ApplyMappingOptions } from '../transforms/apply-mapping.js';
 import type { ExprNode } from '../expr/expr.js';
 import { columnAt, makeBatch } from '../kernels/batches.js';
@@ -198,9 +198,10 @@ function produce(
   }
   const spec = transformSpec(node.kind)!;
   if (!spec.local) throw new RunError(node.id, `${node.kind} has no local implementation yet`);
-  // A Join and a Filter build exactly their pruned columns; other transforms build their
-  // whole schema (from their inputs' pruned columns), which `project` then narrows.
-  const local = (node.kind === 'Join' || node.kind === 'Filter') && schema !== node.schema ? { ...node, schema } : node;
+  // A Join, a Filter and an ApplyMapping build exactly their pruned columns; other
+  // transforms build their whole schema (from their inputs' pruned columns), which
+  // `project` then narrows.
+  const local = (node.kind === 'Join' || node.kind === 'Filter' || node.kind === 'ApplyMapping') && schema !== node.schema ? { ...node, schema } : node;
   return spec.local(local as TransformNode as never, inputs, ctx);
 }
 
@@ -212,8 +213,9 @@ function produce(
  * - a sink, SparkSQL, DropNullFields, and every transform not listed below use all their
  *   input columns (they address columns by position, or their output depends on all);
  * - a Join uses its key columns and the columns of that side its output needs;
- * - an Aggregate its group columns and aggregated columns; an ApplyMapping its mapped
- *   columns (both look their inputs up by name and output their whole schema);
+ * - an Aggregate its group columns and aggregated columns, except the column of a count
+ *   that counts every row (countsEveryRow: the column cannot be NULL);
+ * - an ApplyMapping the sources of the mappings its output needs (it builds only those);
  * - a Filter the columns its output needs and those its condition reads (it passes its
  *   input's columns through).
  * The result is each node's output schema restricted to the used columns, in schema order,
@@ -264,11 +266,16 @@ function inputColumns(node: NodeIR, i: number, out: ReadonlySet<string> | 'all',
     }
     case 'Aggregate': {
       const { groupBy, aggregations } = node.options as AggregateOptions;
-      const aggregated = aggregations.filter((a) => a.column !== '*').map((a) => (a.wholeName ? a.column : a.column.split('.')[0]!));
+      // count of a column that cannot be NULL counts rows, and needs no column (countsEveryRow).
+      const aggregated = aggregations
+        .filter((a) => a.column !== '*' && !countsEveryRow(a, input.find((f) => f.name === a.column)))
+        .map((a) => (a.wholeName ? a.column : a.column.split('.')[0]!));
       return [...groupBy, ...aggregated];
     }
-    case 'ApplyMapping':
-      return (node.options as ApplyMappingOptions).mappings.map((m) => m.fromPath[0]!);
+    case 'ApplyMapping': {
+      const { mappings } = node.options as ApplyMappingOptions;
+      return mappings.filter((m) => out === 'all' || out.has(m.to)).map((m) => m.fromPath[0]!);
+    }
     case 'Filter':
       return out === 'all' ? 'all' : [...out, ...referencedColumns((node.options as FilterOptions).where)];
     default:

@@ -75,6 +75,16 @@ export interface AggregateOptions {
 }
 
 /** Groups `input` by `groupBy` and computes `aggregations` for each group. */
+/**
+ * Whether `count(column)` counts every row: its column is a whole top-level column that
+ * cannot hold NULL (`field`, from the input schema; undefined when column pruning already
+ * dropped it for this reason). Spark's optimiser makes the same rewrite, to count(1);
+ * locally the column is then neither read nor carried through the job.
+ */
+export function countsEveryRow(a: ResolvedAggregation, field: Field | undefined): boolean {
+  return a.fn === 'count' && a.column !== '*' && a.wholeName && (field === undefined || !field.nullable);
+}
+
 export function aggregate(props: Omit<AggregateDefinition, 'kind'>): AggregateDefinition {
   return Object.freeze({ kind: 'Aggregate', input: props.input, groupBy: props.groupBy, aggregations: props.aggregations });
 }
@@ -176,7 +186,7 @@ async function* hashAggregate(node: TransformNode<'Aggregate', AggregateOptions>
   const { groupBy, aggregations } = node.options;
   const groupIndices = groupBy.map((name) => inputSchema.findIndex((f) => f.name === name));
   const groupTypes = groupIndices.map((i) => inputSchema[i]!.type);
-  const sources = aggregations.map((a) => (a.column === '*' ? undefined : sourceColumn(inputSchema, a)));
+  const sources = aggregations.map((a) => (a.column === '*' || countsEveryRow(a, inputSchema.find((f) => f.name === a.column)) ? undefined : sourceColumn(inputSchema, a)));
   const accumulators = aggregations.map((a, k) => accumulatorFor(a.fn, sources[k]?.type, node.schema[groupBy.length + k]!.type, ctx));
   // Each group's values are those of its first row (all of them are equal anyway, by key).
   const groupValues = groupTypes.map((type) => new RowStore(type));

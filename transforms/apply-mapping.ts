@@ -122,7 +122,9 @@ export const ApplyMapping = defineTransform<ApplyMappingDefinition, ApplyMapping
   },
   async *local(node, [input], ctx) {
     const schema = ctx.schemaOf(node.inputs[0]!);
-    const sources = node.options.mappings.map((m) => {
+    // The executor may give a pruned output schema: only the mappings its consumers use.
+    const outputs = new Set(node.schema.map((f) => f.name));
+    const sources = node.options.mappings.filter((m) => outputs.has(m.to)).map((m) => {
       const index = schema.findIndex((f) => f.name === m.fromPath[0]);
       return { index, type: schema[index]!.type, rest: m.fromPath.slice(1), from: m.fromType, to: m.toType };
     });

@@ -23,11 +23,12 @@ describe('column pruning', () => {
   it('keeps, per node of the benchmark pipeline, the columns its consumers use', () => {
     const ir = buildJob(benchJob);
     const pruned = prunedSchemas(ir);
-    // The filter reads every orders column; the join needs three of the five customer columns.
-    expect(names(pruned.get('orders')!)).toEqual(['order_id', 'customer_id', 'order_ts', 'status', 'amount', 'currency']);
+    // The filter reads four orders columns; the join needs three of the five customer
+    // columns; count(order_id) counts rows, as order_id cannot be NULL, so nothing reads it.
+    expect(names(pruned.get('orders')!)).toEqual(['customer_id', 'order_ts', 'status', 'amount', 'currency']);
     expect(names(pruned.get('customers')!)).toEqual(['customer_id', 'country', 'segment']);
-    expect(names(pruned.get('paid_orders')!)).toEqual(['order_id', 'customer_id', 'order_ts', 'amount']);
-    expect(names(pruned.get('with_customer')!)).toEqual(['customer_id', 'order_id', 'order_date', 'amount', 'country', 'segment']);
+    expect(names(pruned.get('paid_orders')!)).toEqual(['customer_id', 'order_ts', 'amount']);
+    expect(names(pruned.get('with_customer')!)).toEqual(['customer_id', 'order_date', 'amount', 'country', 'segment']);
     // Sinks and the aggregate feeding one keep everything (the same schema object).
     for (const id of ['daily_revenue', 'revenue_out']) expect(pruned.get(id)).toBe(ir.nodes.find((n) => n.id === id)!.schema);
   });
@@ -110,6 +111,34 @@ describe('column pruning', () => {
     for await (const b of Filter.local!({ ...node, schema: pruned.get('f')! } as never, [batches()], ctx)) out.push(b);
     expect(out.map((b) => b.schema.fields.map((f) => f.name))).toEqual([['id', 'k'], ['id', 'k']]);
     expect(out.map((b) => b.toArray().map((r) => [r.id, r.k]))).toEqual([[[0, 0], [2, 20]], [[0, 0], [1, 10]]]);
+  });
+
+  it('reads no column for count of a column that cannot be NULL, and still skips NULLs where one can be', async () => {
+    const counting = testJob({
+      sources: { l: s3Source({ path: 's3://test-in/l/', format: 'json', schema: { id: { type: 'int', nullable: false }, v: 'int', x: 'string' } }) },
+      transforms: {
+        a: aggregate({ input: 'l', groupBy: ['x'], aggregations: [{ fn: 'count', column: 'id', as: 'ids' }, { fn: 'count', column: 'v', as: 'vs' }] }),
+      },
+      sinks: { out: s3Sink({ input: 'a', path: 's3://test-out/a/', format: 'json' }) },
+    });
+    expect(names(prunedSchemas(buildJob(counting)).get('l')!)).toEqual(['v', 'x']);
+    const rows = [{ id: 1, v: 5, x: 'a' }, { id: 2, v: null, x: 'a' }, { id: 3, v: null, x: 'b' }];
+    await expectJobRows(counting, { l: rows }, { out: [{ x: 'a', ids: '2', vs: '1' }, { x: 'b', ids: '1', vs: '0' }] });
+  });
+
+  it('has an ApplyMapping build only the mappings its consumers use, and read only their sources', async () => {
+    const mapped = testJob({
+      sources: { l: s3Source({ path: 's3://test-in/l/', format: 'json', schema: { a: 'string', b: 'string', c: 'int' } }) },
+      transforms: {
+        m: applyMapping({ input: 'l', mappings: [{ from: 'a', to: 'n', type: 'int' }, { from: 'b' }, { from: 'c', to: 'c2' }] }),
+        s: aggregate({ input: 'm', groupBy: ['b'], aggregations: [{ fn: 'sum', column: 'n', as: 'total' }] }),
+      },
+      sinks: { out: s3Sink({ input: 's', path: 's3://test-out/s/', format: 'json' }) },
+    });
+    const pruned = prunedSchemas(buildJob(mapped));
+    expect(names(pruned.get('m')!)).toEqual(['n', 'b']);
+    expect(names(pruned.get('l')!)).toEqual(['a', 'b']);
+    await expectJobRows(mapped, { l: [{ a: '1', b: 'x', c: 7 }, { a: '2', b: 'x', c: 8 }, { a: '3', b: 'y', c: 9 }] }, { out: [{ b: 'x', total: '3' }, { b: 'y', total: '3' }] });
   });
 
   it('passes row counts through when no column is needed (count of "*")', async () => {
