@@ -32,7 +32,7 @@ import { NON_ANSI, type KernelContext } from '../kernels/context.js';
 import { textLayoutOf } from './text-layout-type.js';
 import { inspectArrowIpc } from './formats/arrow-ipc.js';
 import { inferCsvSchema } from './formats/csv.js';
-import { byteRanges, type ObjectSource } from './formats/format.js';
+import { withRanges, type ObjectSource } from './formats/format.js';
 import { inferJsonSchema } from './formats/json.js';
 import { inspectParquet } from './formats/parquet.js';
 import { readFooter } from './formats/parquet-footer.js';
@@ -168,7 +168,7 @@ export async function fileDrift(node: CatalogSourceNode, object: ObjectSource, f
 
 /** The nulls a flat Parquet column holds, from its row groups' statistics; undefined when some row group does not say. */
 async function parquetNulls(object: ObjectSource, name: string): Promise<number | undefined> {
-  const footer = await readFooter(await byteRanges(object), object.size);
+  const footer = await withRanges(object, (read) => readFooter(read, object.size));
   const column = footer.columns.find((c) => c.name === name);
   if (!column || column.leaves.length !== 1) return undefined;
   let nulls = 0;

@@ -43,7 +43,8 @@ export async function decryptContent(
   const decipher = decipherFor(content);
   // The chunk last received: its end may be the tag, so it is fed to the cipher only once
   // the next chunk shows it is not. Whole chunks are fed, so plaintext chunks match the
-  // source's; sources hand over their chunks (Node's streams never reuse them).
+  // source's. A source may reuse a chunk's memory once two more chunks have been taken
+  // (ciphertext-blocks.ts): no chunk is held back longer than until the next one arrives.
   let pending: Uint8Array | undefined;
   let total = 0;
   for await (const chunk of ciphertext) {

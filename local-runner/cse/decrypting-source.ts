@@ -12,6 +12,7 @@
  */
 import { tmpdir } from 'node:os';
 import type { ObjectSource } from '../formats/format.js';
+import { gatheredBlocks, rangeBlocks } from './ciphertext-blocks.js';
 import { decryptContent, type ContentKey } from './content.js';
 import { readEnvelope, legacyReasons, type Envelope } from './envelope.js';
 import { CseError } from './errors.js';
@@ -95,7 +96,15 @@ export async function decryptObject(
     });
     let source: DisposableSource;
     try {
-      await decryptContent(name, object.stream(), content, (chunk) => spool.write(chunk));
+      // A file is read straight into reused blocks; a stream (an S3 body) has its small
+      // chunks gathered into them (ciphertext-blocks.ts).
+      const reader = object.ranges ? await object.ranges() : undefined;
+      try {
+        const ciphertext = reader ? rangeBlocks(reader.read, object.size) : gatheredBlocks(object.stream());
+        await decryptContent(name, ciphertext, content, (chunk) => spool.write(chunk));
+      } finally {
+        await reader?.close();
+      }
       source = await spool.finish();
     } catch (e) {
       await spool.discard();

@@ -19,13 +19,12 @@ export interface ObjectSource {
   /** Random access without reading everything (Parquet reads the footer, then row groups). */
   blob(): Promise<Blob>;
   /**
-   * Bytes [from, to) of the object, where the source can read them more cheaply than
-   * through `blob()`: a fixture file reads them straight from the file (Node's file-backed
-   * Blob reads in 64 KiB pieces through the event loop, about five times the CPU time).
-   * Readers use `byteRanges()`, which falls back to the Blob. With `into` (at least
-   * to - from bytes long) the bytes are read into it and the result is a view of it.
+   * Random access that is cheaper than `blob()`, where the source has it: a fixture file
+   * is opened once and read with positional reads (Node's file-backed Blob reads in 64 KiB
+   * pieces through the event loop, about five times the CPU time). Readers use
+   * `openRanges()`, which falls back to the Blob.
    */
-  range?(from: number, to: number, into?: Uint8Array): Promise<Uint8Array>;
+  ranges?(): Promise<RangeReader>;
   /** The object as sequential chunks (CSV and JSON Lines stream). */
   stream(): AsyncIterable<Uint8Array>;
 }
@@ -36,11 +35,27 @@ export interface ObjectSource {
  */
 export type ByteRanges = (from: number, to: number, into?: Uint8Array) => Promise<Uint8Array>;
 
-/** Random access to an object: its own `range` when it has one, else slices of its Blob. */
-export async function byteRanges(object: ObjectSource): Promise<ByteRanges> {
-  if (object.range) return (from, to, into) => object.range!(from, to, into);
+/** An object open for random access; `close` when done (a fixture file holds a descriptor). */
+export interface RangeReader {
+  readonly read: ByteRanges;
+  close(): Promise<void>;
+}
+
+/** Random access to an object: its own `ranges()` when it has them, else slices of its Blob. */
+export async function openRanges(object: ObjectSource): Promise<RangeReader> {
+  if (object.ranges) return object.ranges();
   const blob = await object.blob();
-  return async (from, to) => new Uint8Array(await blob.slice(from, to).arrayBuffer());
+  return { read: async (from, to) => new Uint8Array(await blob.slice(from, to).arrayBuffer()), close: async () => {} };
+}
+
+/** Runs `use` with the object open for random access, and closes it after. */
+export async function withRanges<T>(object: ObjectSource, use: (read: ByteRanges) => Promise<T>): Promise<T> {
+  const reader = await openRanges(object);
+  try {
+    return await use(reader.read);
+  } finally {
+    await reader.close();
+  }
 }
 
 /**

@@ -8,7 +8,7 @@
 import type { ParquetLogical, SimpleLogical, ParquetNode, ParquetPhysical, ParquetRepetition, TimeUnit } from '../../catalog/parquet.js';
 import { readFooter, type SchemaNode } from './parquet-footer.js';
 import type { ThriftStruct, ThriftValue } from './thrift-compact.js';
-import { byteRanges, type ObjectSource } from './format.js';
+import { withRanges, type ObjectSource } from './format.js';
 
 const PHYSICAL: ParquetPhysical[] = ['BOOLEAN', 'INT32', 'INT64', 'INT96', 'FLOAT', 'DOUBLE', 'BYTE_ARRAY', 'FIXED_LEN_BYTE_ARRAY'];
 const REPETITION: ParquetRepetition[] = ['REQUIRED', 'OPTIONAL', 'REPEATED'];
@@ -90,6 +90,6 @@ export function parquetNodeOf(node: SchemaNode): ParquetNode {
 
 /** The top-level columns of a Parquet object, as Parquet describes them. */
 export async function parquetColumns(object: ObjectSource): Promise<ParquetNode[]> {
-  const footer = await readFooter(await byteRanges(object), object.size);
+  const footer = await withRanges(object, (read) => readFooter(read, object.size));
   return footer.columns.map(parquetNodeOf);
 }

@@ -46,7 +46,7 @@ import { field, type Schema } from '../../catalog/schema.js';
 import { makeBatch } from '../../kernels/batches.js';
 import { importColumns, importSchema } from './arrow-ffi.js';
 import { conformColumn } from './conform.js';
-import { byteRanges, FormatError, ScratchBytes, type FormatReader, type FormatWriter, type ObjectSource, type ReadOptions, type WriteOptions } from './format.js';
+import { FormatError, openRanges, ScratchBytes, withRanges, type ByteRanges, type FormatReader, type FormatWriter, type ObjectSource, type ReadOptions, type WriteOptions } from './format.js';
 import {
   ParquetFooterError,
   ParquetUnsupported,
@@ -99,97 +99,106 @@ export async function inspectParquet(object: ObjectSource): Promise<ParquetInspe
 export const parquetReader: FormatReader = {
   async *read(object: ObjectSource, options: ReadOptions): AsyncIterable<RecordBatch> {
     await loadWasm();
-    const read = await byteRanges(object);
-    const footer = await guard(object.name, () => readFooter(read, object.size));
-    const columns = options.schema.map((f) => {
-      const at = footer.columns.findIndex((c) => c.name === f.name);
-      if (at < 0) throw new FormatError(object.name, `column ${f.name} is not in the file${nearMiss(footer, f.name)}`);
-      return at;
-    });
-    const { types, unsupported } = fileTypes(object.name, footer, columns);
-    for (const [i, c] of columns.entries()) {
-      const problem = unsupported.find((u) => u.column === footer.columns[c]!.name);
-      if (problem) throw unsupportedError(object.name, problem.reason, options.schema[i]!.name);
-      // A NULL-typed part (Parquet's UNKNOWN annotation: nothing but nulls) reads as the declared type; anything else unmapped is refused.
-      const mapped = fromArrowType(withoutNulls(types.get(c)!.type));
-      if (!('type' in mapped)) throw unsupportedError(object.name, mapped.unsupported, options.schema[i]!.name);
-    }
-    const leaves = columns.flatMap((c) => footer.columns[c]!.leaves);
-    const int96 = columns.map((c) => footer.columns[c]!.leaves.map((l) => isInt96(footer.leaves[l]!)));
-
-    // The row groups to read, in order: not empty, and not ruled out by their statistics.
-    const firstRows: number[] = [];
-    let groupStart = 0;
-    for (const group of footer.rowGroups) {
-      firstRows.push(groupStart);
-      groupStart += group.numRows;
-    }
-    const wanted = (g: number) => footer.rowGroups[g]!.numRows > 0 && (!options.mayMatch || options.mayMatch(rowGroupStatistics(footer, g, options.schema, columns)));
-    const nextGroup = (from: number) => {
-      let g = from;
-      while (g < footer.rowGroups.length && !wanted(g)) g++;
-      return g;
-    };
-    const decodedSize = (g: number) => leaves.reduce((n, l) => n + footer.rowGroups[g]!.chunks[l]!.uncompressedSize, 0);
-    // Read-ahead: the next row group's bytes are fetched while this one is decoded and
-    // consumed. A failed fetch is reported when its row group's turn comes, not before.
-    // At most two row groups' bytes are alive (the one decoded, the one fetched ahead), so
-    // two buffers in turn hold them; the row group file is assembled in a third, which
-    // parquet-wasm copies from.
-    const fetchBuffers = [new ScratchBytes(), new ScratchBytes()];
-    const fileBuffer = new ScratchBytes();
-    let fetches = 0;
-    const fetchGroup = (g: number): Promise<ChunkBytes[]> => {
-      const scratch = fetchBuffers[fetches++ % 2];
-      const chunks = guard(object.name, () => fetchChunks(read, footer, g, leaves, scratch));
-      chunks.catch(() => {});
-      return chunks;
-    };
-    // Strings the executor allows as dictionaries come that way when the columns are flat:
-    // parquet-wasm then keeps the file's dictionary pages instead of materialising every
-    // value (dictionaryHint). A row group it cannot decode so is decoded again without.
-    let hint = dictionaryHint(footer, columns, options, types);
-    let ahead: { g: number; file: Promise<ChunkBytes[]> } | undefined;
-    for (let g = nextGroup(0), following = 0; g < footer.rowGroups.length; g = following) {
-      const group = footer.rowGroups[g]!;
-      const firstRow = firstRows[g]!;
-      const size = decodedSize(g);
-      if (size > ROW_GROUP_BUDGET)
-        throw new FormatError(object.name, `row group ${g} decodes to ${size} bytes for the requested columns, more than the local runner's ${ROW_GROUP_BUDGET} (write smaller row groups)`);
-      const pending = ahead?.g === g ? ahead.file : fetchGroup(g);
-      following = nextGroup(g + 1);
-      ahead = following < footer.rowGroups.length && decodedSize(following) <= ROW_GROUP_BUDGET ? { g: following, file: fetchGroup(following) } : undefined;
-      const chunks = await pending;
-      const file = (withHint?: string) => guard(object.name, async () => rowGroupFile(footer, columns, { index: g, chunks }, withHint, fileBuffer));
-      const batchSize = Math.max(1, options.batchRows);
-      let decoded: DecodedRowGroup | undefined;
-      if (hint !== undefined) {
-        const hinted = await file(hint);
-        try {
-          decoded = decodeRowGroup(hinted, batchSize);
-        } catch {
-          hint = undefined; // decoded below without it, where a real error is reported
-        }
-      }
-      const plain = decoded ? undefined : await file();
-      decoded ??= decode(object.name, `row group ${g}`, () => decodeRowGroup(plain!, batchSize));
-      if (decoded.rows !== group.numRows)
-        throw new FormatError(object.name, `row group ${g} decoded to ${decoded.rows} rows but the footer says ${group.numRows}: the file is corrupt`);
-      let batchStart = firstRow;
-      for (const batch of decoded.batches) {
-        const conformed = options.schema.map((f, i) => {
-          let data = batch.columns[i]!;
-          if (int96[i]!.some(Boolean)) data = decodeInt96Leaves(data, int96[i]!);
-          const out = conformColumn(data, f.type, { object: object.name, column: f.name, firstRow: batchStart, keepDictionary: options.dictionaryColumns?.has(f.name) === true });
-          if (!f.nullable && out.nullCount > 0) throw new FormatError(object.name, `column ${f.name} holds ${out.nullCount} nulls but is declared not null`);
-          return out;
-        });
-        batchStart += batch.rows;
-        yield makeBatch(options.schema, conformed, batch.rows);
-      }
+    const reader = await openRanges(object);
+    try {
+      yield* readOpen(object, options, reader.read);
+    } finally {
+      await reader.close();
     }
   },
 };
+
+/** The batches of an object open for random access (parquetReader.read). */
+async function* readOpen(object: ObjectSource, options: ReadOptions, read: ByteRanges): AsyncIterable<RecordBatch> {
+  const footer = await guard(object.name, () => readFooter(read, object.size));
+  const columns = options.schema.map((f) => {
+    const at = footer.columns.findIndex((c) => c.name === f.name);
+    if (at < 0) throw new FormatError(object.name, `column ${f.name} is not in the file${nearMiss(footer, f.name)}`);
+    return at;
+  });
+  const { types, unsupported } = fileTypes(object.name, footer, columns);
+  for (const [i, c] of columns.entries()) {
+    const problem = unsupported.find((u) => u.column === footer.columns[c]!.name);
+    if (problem) throw unsupportedError(object.name, problem.reason, options.schema[i]!.name);
+    // A NULL-typed part (Parquet's UNKNOWN annotation: nothing but nulls) reads as the declared type; anything else unmapped is refused.
+    const mapped = fromArrowType(withoutNulls(types.get(c)!.type));
+    if (!('type' in mapped)) throw unsupportedError(object.name, mapped.unsupported, options.schema[i]!.name);
+  }
+  const leaves = columns.flatMap((c) => footer.columns[c]!.leaves);
+  const int96 = columns.map((c) => footer.columns[c]!.leaves.map((l) => isInt96(footer.leaves[l]!)));
+
+  // The row groups to read, in order: not empty, and not ruled out by their statistics.
+  const firstRows: number[] = [];
+  let groupStart = 0;
+  for (const group of footer.rowGroups) {
+    firstRows.push(groupStart);
+    groupStart += group.numRows;
+  }
+  const wanted = (g: number) => footer.rowGroups[g]!.numRows > 0 && (!options.mayMatch || options.mayMatch(rowGroupStatistics(footer, g, options.schema, columns)));
+  const nextGroup = (from: number) => {
+    let g = from;
+    while (g < footer.rowGroups.length && !wanted(g)) g++;
+    return g;
+  };
+  const decodedSize = (g: number) => leaves.reduce((n, l) => n + footer.rowGroups[g]!.chunks[l]!.uncompressedSize, 0);
+  // Read-ahead: the next row group's bytes are fetched while this one is decoded and
+  // consumed. A failed fetch is reported when its row group's turn comes, not before.
+  // At most two row groups' bytes are alive (the one decoded, the one fetched ahead), so
+  // two buffers in turn hold them; the row group file is assembled in a third, which
+  // parquet-wasm copies from.
+  const fetchBuffers = [new ScratchBytes(), new ScratchBytes()];
+  const fileBuffer = new ScratchBytes();
+  let fetches = 0;
+  const fetchGroup = (g: number): Promise<ChunkBytes[]> => {
+    const scratch = fetchBuffers[fetches++ % 2];
+    const chunks = guard(object.name, () => fetchChunks(read, footer, g, leaves, scratch));
+    chunks.catch(() => {});
+    return chunks;
+  };
+  // Strings the executor allows as dictionaries come that way when the columns are flat:
+  // parquet-wasm then keeps the file's dictionary pages instead of materialising every
+  // value (dictionaryHint). A row group it cannot decode so is decoded again without.
+  let hint = dictionaryHint(footer, columns, options, types);
+  let ahead: { g: number; file: Promise<ChunkBytes[]> } | undefined;
+  for (let g = nextGroup(0), following = 0; g < footer.rowGroups.length; g = following) {
+    const group = footer.rowGroups[g]!;
+    const firstRow = firstRows[g]!;
+    const size = decodedSize(g);
+    if (size > ROW_GROUP_BUDGET)
+      throw new FormatError(object.name, `row group ${g} decodes to ${size} bytes for the requested columns, more than the local runner's ${ROW_GROUP_BUDGET} (write smaller row groups)`);
+    const pending = ahead?.g === g ? ahead.file : fetchGroup(g);
+    following = nextGroup(g + 1);
+    ahead = following < footer.rowGroups.length && decodedSize(following) <= ROW_GROUP_BUDGET ? { g: following, file: fetchGroup(following) } : undefined;
+    const chunks = await pending;
+    const file = (withHint?: string) => guard(object.name, async () => rowGroupFile(footer, columns, { index: g, chunks }, withHint, fileBuffer));
+    const batchSize = Math.max(1, options.batchRows);
+    let decoded: DecodedRowGroup | undefined;
+    if (hint !== undefined) {
+      const hinted = await file(hint);
+      try {
+        decoded = decodeRowGroup(hinted, batchSize);
+      } catch {
+        hint = undefined; // decoded below without it, where a real error is reported
+      }
+    }
+    const plain = decoded ? undefined : await file();
+    decoded ??= decode(object.name, `row group ${g}`, () => decodeRowGroup(plain!, batchSize));
+    if (decoded.rows !== group.numRows)
+      throw new FormatError(object.name, `row group ${g} decoded to ${decoded.rows} rows but the footer says ${group.numRows}: the file is corrupt`);
+    let batchStart = firstRow;
+    for (const batch of decoded.batches) {
+      const conformed = options.schema.map((f, i) => {
+        let data = batch.columns[i]!;
+        if (int96[i]!.some(Boolean)) data = decodeInt96Leaves(data, int96[i]!);
+        const out = conformColumn(data, f.type, { object: object.name, column: f.name, firstRow: batchStart, keepDictionary: options.dictionaryColumns?.has(f.name) === true });
+        if (!f.nullable && out.nullCount > 0) throw new FormatError(object.name, `column ${f.name} holds ${out.nullCount} nulls but is declared not null`);
+        return out;
+      });
+      batchStart += batch.rows;
+      yield makeBatch(options.schema, conformed, batch.rows);
+    }
+  }
+}
 
 /**
  * The `ARROW:schema` value that asks parquet-wasm for Dictionary<Int32, Utf8> in the
@@ -293,7 +302,7 @@ export const parquetWriter: FormatWriter = {
 };
 
 async function footerOf(object: ObjectSource): Promise<ParquetFooter> {
-  return guard(object.name, async () => readFooter(await byteRanges(object), object.size));
+  return guard(object.name, () => withRanges(object, (read) => readFooter(read, object.size)));
 }
 
 /** Runs a step that may meet a corrupt or unsupported file, turning what it throws into a FormatError. */

@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import type { ObjectSource } from '../formats/format.js';
+import type { ObjectSource, RangeReader } from '../formats/format.js';
 import { writeNewFile } from './write-file.js';
 import { attachedMetadata, isDataKey, type CommitFolder, type ObjectInfo, type ObjectStore, type OutputStaging, type UserMetadata } from './store.js';
 
@@ -116,26 +116,27 @@ export function fileSource(path: string, name: string, size: number): ObjectSour
     size,
     bytes: async () => new Uint8Array(await readFile(path)),
     blob: () => openAsBlob(path),
-    range: (from, to, into) => readRange(path, name, from, to, into),
+    ranges: () => fileRanges(path, name),
     stream: () => createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Uint8Array>,
   };
 }
 
-/** Bytes [from, to) of a file, in one positional read (more when the kernel returns fewer). */
-async function readRange(path: string, name: string, from: number, to: number, into?: Uint8Array): Promise<Uint8Array> {
-  const out = into ? into.subarray(0, to - from) : new Uint8Array(to - from);
+/** A file opened once for positional reads of byte ranges. */
+async function fileRanges(path: string, name: string): Promise<RangeReader> {
   const file = await open(path, 'r');
-  try {
-    for (let done = 0; done < out.length; ) {
-      const { bytesRead } = await file.read(out, done, out.length - done, from + done);
-      // The size was listed before the read: a file that shrank since is not what was listed.
-      if (bytesRead === 0) throw new Error(`${name}: the file ends at byte ${from + done}, before byte ${to} (did it change during the run?)`);
-      done += bytesRead;
-    }
-  } finally {
-    await file.close();
-  }
-  return out;
+  return {
+    async read(from, to, into) {
+      const out = into ? into.subarray(0, to - from) : new Uint8Array(to - from);
+      for (let done = 0; done < out.length; ) {
+        const { bytesRead } = await file.read(out, done, out.length - done, from + done);
+        // The size was listed before the read: a file that shrank since is not what was listed.
+        if (bytesRead === 0) throw new Error(`${name}: the file ends at byte ${from + done}, before byte ${to} (did it change during the run?)`);
+        done += bytesRead;
+      }
+      return out;
+    },
+    close: () => file.close(),
+  };
 }
 
 /** Node 20's fs.openAsBlob reads lazily: a Parquet reader fetches only the ranges it needs. */

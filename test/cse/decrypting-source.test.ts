@@ -4,11 +4,12 @@
  * object and what failed, shows no key material or plaintext, and returns nothing.
  */
 import { createCipheriv, randomBytes, type CipherGCM } from 'node:crypto';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decryptObject, type DecryptOptions } from '../../local-runner/cse/decrypting-source.js';
 import { encryptObject, type EncryptedObject } from '../../local-runner/cse/encrypt.js';
 import { CseError, type CseFailure } from '../../local-runner/cse/errors.js';
+import { fileSource } from '../../local-runner/stores/fixtures.js';
 import type { KeyProvider } from '../../local-runner/cse/kms.js';
 import { cleanupFolders, freshFolder, memorySource, OTHER_ARN, PRODUCTION_ARN, secretForms, testKeystore, type TestKeystore } from './helpers.js';
 
@@ -117,6 +118,40 @@ describe('decryptObject: formats', () => {
     const source = await decryptObject(memorySource(NAME, encrypted.body), encrypted.metadata, options({ keyId: PRODUCTION_ARN }));
     await source.dispose();
   });
+});
+
+describe('decryptObject: a fixture file of several 1 MiB blocks (read into reused buffers)', () => {
+  const LARGE = randomBytes(2.5 * 2 ** 20);
+  const fileOf = async (body: Uint8Array, listedSize = body.length) => {
+    const folder = await freshFolder();
+    const path = `${folder}/object.bin`;
+    await writeFile(path, body);
+    return fileSource(path, NAME, listedSize);
+  };
+
+  for (const committing of [false, true]) {
+    const format = committing ? 'V3' : 'V2';
+
+    it(`${format}: decrypts it whole, and refuses a flipped byte in any block or the tag, or a cut file`, async () => {
+      const encrypted = await encryptObject(LARGE, { keys: ks.keys, keyId: PRODUCTION_ARN, context: CONTEXT, committing });
+      const source = await decryptObject(await fileOf(encrypted.body), encrypted.metadata, options({ spillAbove: 0 }));
+      try {
+        expect(Buffer.from(await source.bytes()).equals(LARGE)).toBe(true);
+      } finally {
+        await source.dispose();
+      }
+      for (const at of [0, 2 ** 20 - 1, 2 ** 20, 2 ** 21 + 5, encrypted.body.length - 17, encrypted.body.length - 1]) {
+        const altered = encrypted.body.slice();
+        altered[at]! ^= 0x80;
+        await refused(decryptObject(await fileOf(altered), encrypted.metadata, options()), 'authentication', /GCM tag does not match/);
+      }
+      await refused(decryptObject(await fileOf(encrypted.body.subarray(0, 2 ** 21)), encrypted.metadata, options()), 'authentication', /GCM tag does not match/);
+      await expect(decryptObject(await fileOf(encrypted.body.subarray(0, 2 ** 21), encrypted.body.length), encrypted.metadata, options())).rejects.toThrow(
+        `${NAME}: the file ends at byte ${2 ** 21}, before byte`,
+      );
+      expect(await readdir(temp), 'temporary plaintext must be removed').toEqual([]);
+    });
+  }
 });
 
 describe('decryptObject: the tamper list', () => {

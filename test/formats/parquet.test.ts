@@ -252,7 +252,7 @@ describe('Parquet reading', () => {
     const path = await write('ranges', schema, [makeBatch(schema, [columnData(schema[0]!.type, [1, null, 3]), columnData(schema[1]!.type, ['x', 'yy', null])], 3)]);
     const name = path.split('/').pop()!;
     const file = source(path);
-    const { range: _, ...blobOnly } = file;
+    const { ranges: _, ...blobOnly } = file;
     const rows = async (object: typeof file) => {
       const out: JsonValue[] = [];
       for await (const batch of parquetReader.read(object, { schema, batchRows: 2 })) out.push(...batchRows(batch, schema));
@@ -261,7 +261,9 @@ describe('Parquet reading', () => {
     expect(await rows(file)).toEqual(await rows(blobOnly));
     expect(await rows(file)).toHaveLength(3);
     const size = statSync(path).size;
-    await expect(file.range!(0, size + 1)).rejects.toThrow(`${name}: the file ends at byte ${size}, before byte ${size + 1} (did it change during the run?)`);
+    const reader = await file.ranges!();
+    await expect(reader.read(0, size + 1)).rejects.toThrow(`${name}: the file ends at byte ${size}, before byte ${size + 1} (did it change during the run?)`);
+    await reader.close();
     await expect(rows(fileSource(path, name, size + 10))).rejects.toThrow(name);
   });
 
