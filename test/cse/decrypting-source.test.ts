@@ -6,6 +6,7 @@
 import { createCipheriv, randomBytes, type CipherGCM } from 'node:crypto';
 import { readdir, stat, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BLOCK } from '../../local-runner/cse/ciphertext-blocks.js';
 import { decryptObject, type DecryptOptions } from '../../local-runner/cse/decrypting-source.js';
 import { encryptObject, type EncryptedObject } from '../../local-runner/cse/encrypt.js';
 import { CseError, type CseFailure } from '../../local-runner/cse/errors.js';
@@ -120,8 +121,8 @@ describe('decryptObject: formats', () => {
   });
 });
 
-describe('decryptObject: a fixture file of several 1 MiB blocks (read into reused buffers)', () => {
-  const LARGE = randomBytes(2.5 * 2 ** 20);
+describe('decryptObject: a fixture file of several blocks (read into reused buffers)', () => {
+  const LARGE = randomBytes(2.5 * BLOCK);
   const fileOf = async (body: Uint8Array, listedSize = body.length) => {
     const folder = await freshFolder();
     const path = `${folder}/object.bin`;
@@ -140,14 +141,14 @@ describe('decryptObject: a fixture file of several 1 MiB blocks (read into reuse
       } finally {
         await source.dispose();
       }
-      for (const at of [0, 2 ** 20 - 1, 2 ** 20, 2 ** 21 + 5, encrypted.body.length - 17, encrypted.body.length - 1]) {
+      for (const at of [0, BLOCK - 1, BLOCK, 2 * BLOCK + 5, encrypted.body.length - 17, encrypted.body.length - 1]) {
         const altered = encrypted.body.slice();
         altered[at]! ^= 0x80;
         await refused(decryptObject(await fileOf(altered), encrypted.metadata, options()), 'authentication', /GCM tag does not match/);
       }
-      await refused(decryptObject(await fileOf(encrypted.body.subarray(0, 2 ** 21)), encrypted.metadata, options()), 'authentication', /GCM tag does not match/);
-      await expect(decryptObject(await fileOf(encrypted.body.subarray(0, 2 ** 21), encrypted.body.length), encrypted.metadata, options())).rejects.toThrow(
-        `${NAME}: the file ends at byte ${2 ** 21}, before byte`,
+      await refused(decryptObject(await fileOf(encrypted.body.subarray(0, 2 * BLOCK)), encrypted.metadata, options()), 'authentication', /GCM tag does not match/);
+      await expect(decryptObject(await fileOf(encrypted.body.subarray(0, 2 * BLOCK), encrypted.body.length), encrypted.metadata, options())).rejects.toThrow(
+        `${NAME}: the file ends at byte ${2 * BLOCK}, before byte`,
       );
       expect(await readdir(temp), 'temporary plaintext must be removed').toEqual([]);
     });
