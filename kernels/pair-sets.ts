@@ -7,7 +7,7 @@
  *   group's new values as they come.
  * - PairCounter only counts each `a`'s distinct pairs, at the end: countDistinct needs no
  *   more. It appends pairs to a buffer and removes duplicates in cache-sized partitions
- *   when the buffer fills and at the end. A hash set of half a million pairs is megabytes
+ *   when the buffer fills and at the end, taking more memory than a PairSet (see below). A hash set of half a million pairs is megabytes
  *   of memory read at random, one cache miss per row; the partitions are scanned in order
  *   and each one's table fits in the processor's cache (3 to 5 times faster on the
  *   benchmark's 531,379 rows).
@@ -53,21 +53,24 @@ export class PairSet {
 const PARTITION_PAIRS = 4096;
 const MAX_PARTITION_BITS = 12;
 const FIRST_CAPACITY = 1 << 16;
-/** How much a buffer grows when it must: mostly distinct pairs would otherwise be deduplicated again at every doubling. */
-const GROWTH = 4;
+/**
+ * Up to this many pairs a buffer grows fourfold when it must (mostly distinct pairs would
+ * otherwise be deduplicated again at every doubling: 10 ms of the runner benchmark's 531,379
+ * rows); beyond it, twofold, so that memory stays close to the distinct pairs.
+ */
+const FOURFOLD_BELOW = 1 << 22;
 
 /**
  * Pairs (a, b) of 32-bit integers, a >= 0, kept until `countInto` adds one to `counts[a]`
- * per distinct pair. A full buffer is reduced to its distinct pairs, and grows (fourfold)
- * only when they fill more than half of it, so it holds at most eight times the distinct
- * pairs (or 65,536 pairs); deduplicating needs 12 bytes of scratch per buffered pair on
- * top of the buffer's 8.
+ * per distinct pair. A full buffer is reduced to its distinct pairs, and grows only when
+ * they fill more than half of it: it holds at most four times the distinct pairs (eight
+ * below 4M pairs, and at least 65,536), 8 bytes each, and deduplicating needs another 8
+ * bytes per buffered pair. (A PairSet takes 16 to 32 bytes per distinct pair.)
  */
 export class PairCounter {
   private pairs = new Int32Array(2 * FIRST_CAPACITY);
   private length = 0;
   // Scratch for deduplicate, kept between calls.
-  private hashes = new Int32Array(0);
   private spread = new Int32Array(0);
   private table = new Int32Array(0);
 
@@ -83,12 +86,15 @@ export class PairCounter {
     this.length = this.deduplicate();
     const { pairs } = this;
     for (let i = 0; i < this.length; i++) counts[pairs[2 * i]!]!++;
+    this.spread = new Int32Array(0);
+    this.table = new Int32Array(0);
   }
 
   private makeRoom(): void {
     this.length = this.deduplicate();
     if (4 * this.length > this.pairs.length) {
-      const grown = new Int32Array(GROWTH * this.pairs.length);
+      const growth = this.pairs.length / 2 < FOURFOLD_BELOW ? 4 : 2;
+      const grown = new Int32Array(growth * this.pairs.length);
       grown.set(this.pairs.subarray(0, 2 * this.length));
       this.pairs = grown;
     }
@@ -104,23 +110,17 @@ export class PairCounter {
     if (n === 0) return 0;
     const bits = Math.min(MAX_PARTITION_BITS, Math.max(0, Math.ceil(Math.log2(n / PARTITION_PAIRS))));
     const partitions = 1 << bits;
-    if (this.hashes.length < n) {
-      this.hashes = new Int32Array(this.pairs.length / 2);
-      this.spread = new Int32Array(this.pairs.length);
-    }
-    const { pairs, hashes, spread } = this;
+    if (this.spread.length < 2 * n) this.spread = new Int32Array(this.pairs.length);
+    const { pairs, spread } = this;
     // Where each partition starts in `spread`, from a histogram of the hashes' top bits.
+    // The hash is computed again where it is needed: cheaper than 4 bytes a pair to keep it.
     const starts = new Int32Array(partitions + 1);
-    for (let i = 0; i < n; i++) {
-      const h = hashPair(pairs[2 * i]!, pairs[2 * i + 1]!);
-      hashes[i] = h;
-      if (bits > 0) starts[(h >>> (32 - bits)) + 1]!++;
-    }
     if (bits === 0) starts[1] = n;
+    else for (let i = 0; i < n; i++) starts[(hashPair(pairs[2 * i]!, pairs[2 * i + 1]!) >>> (32 - bits)) + 1]!++;
     for (let p = 0; p < partitions; p++) starts[p + 1]! += starts[p]!;
     const fill = starts.slice(0, partitions);
     for (let i = 0; i < n; i++) {
-      const at = fill[bits > 0 ? hashes[i]! >>> (32 - bits) : 0]!++;
+      const at = fill[bits > 0 ? hashPair(pairs[2 * i]!, pairs[2 * i + 1]!) >>> (32 - bits) : 0]!++;
       spread[2 * at] = pairs[2 * i]!;
       spread[2 * at + 1] = pairs[2 * i + 1]!;
     }
