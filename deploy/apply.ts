@@ -23,7 +23,7 @@ import {
   type SecurityConfiguration,
 } from '@aws-sdk/client-glue';
 import { Upload } from '@aws-sdk/lib-storage';
-import { mapBounded } from './bounded.js';
+import { mapBounded } from '../core/bounded.js';
 import { applyCatalogEntry } from './catalog.js';
 import { clientsFromEnvironment, type DeployClients } from './clients.js';
 import { SCRIPT_HASH_METADATA, type DesiredJob } from './desired.js';

@@ -1,31 +1,12 @@
 /**
- * AWS SDK failures as one readable line (`AccessDeniedException: User ... is not
- * authorized ...`), and the test for "this resource does not exist", which deploy reads as
- * "to be created" rather than as a failure.
+ * AWS SDK failures as one readable line (core/sdk-errors.ts), and the test for "this
+ * resource does not exist", which deploy reads as "to be created" rather than as a failure.
  */
+import { sdkReason } from '../core/sdk-errors.js';
 
-interface SdkError {
-  name?: string;
-  message?: string;
-  code?: string;
-  errors?: { code?: string }[];
-  $metadata?: { httpStatusCode?: number; attempts?: number };
-}
-
+/** An AWS failure as one line; deploy says how often the SDK retried (throttling). */
 export function awsReason(e: unknown): string {
-  const err = (e ?? {}) as SdkError;
-  const message = err.message ?? String(e);
-  const code = err.code ?? err.errors?.[0]?.code;
-  if (code && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE)$/.test(code)) {
-    return `cannot reach the AWS endpoint (${code}${message ? `: ${message}` : ''})`;
-  }
-  if (err.name === 'CredentialsProviderError') return `no AWS credentials (${message})`;
-  if (/region is missing/i.test(message)) return 'no AWS region configured (set AWS_REGION, or a region in the profile)';
-  const status = err.$metadata?.httpStatusCode;
-  // HEAD responses have no body, so for them the SDK knows only the HTTP status.
-  const words = message && message !== err.name && message !== 'UnknownError' ? `: ${message}` : '';
-  const attempts = (err.$metadata?.attempts ?? 1) > 1 ? `, after ${err.$metadata!.attempts} attempts` : '';
-  return `${err.name ?? 'Error'}${words}${status ? ` (HTTP ${status}${attempts})` : ''}`;
+  return sdkReason(e, { endpoint: 'AWS', attempts: true });
 }
 
 /** The message of anything thrown. */
@@ -35,7 +16,7 @@ export function messageOf(e: unknown): string {
 
 /** Glue's EntityNotFoundException, KMS's NotFoundException, S3's 404 on HeadObject. */
 export function isNotFound(e: unknown): boolean {
-  const err = (e ?? {}) as SdkError;
+  const err = (e ?? {}) as { name?: string };
   return err.name === 'EntityNotFoundException' || err.name === 'NotFoundException' || err.name === 'NotFound' || err.name === 'NoSuchKey';
 }
 

@@ -6,7 +6,7 @@
  */
 import type { GlueClient } from '@aws-sdk/client-glue';
 import type { SecurityConfigurationInput } from '../jobs/compile/glue-job.js';
-import { mapBounded } from './bounded.js';
+import { mapBounded } from '../core/bounded.js';
 import { messageOf } from './errors.js';
 import { desiredCatalog, planCatalogEntry, type DesiredCatalogEntry } from './catalog.js';
 import { clientsFromEnvironment, type DeployClients } from './clients.js';

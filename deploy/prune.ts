@@ -7,7 +7,7 @@
  */
 import { DeleteJobCommand, DeleteSecurityConfigurationCommand } from '@aws-sdk/client-glue';
 import { MANAGEMENT_TAG } from '../jobs/settings.js';
-import { mapBounded } from './bounded.js';
+import { mapBounded } from '../core/bounded.js';
 import type { DeployClients } from './clients.js';
 import type { DesiredJob } from './desired.js';
 import { call, messageOf } from './errors.js';

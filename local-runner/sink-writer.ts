@@ -17,6 +17,7 @@ import { castColumn } from '../kernels/cast.js';
 import { isValid, stringAt } from '../kernels/columns.js';
 import { GroupTable, groupTableSupports } from '../kernels/keys.js';
 import { takeData, takeRows } from '../kernels/selection.js';
+import { eachBounded } from '../core/bounded.js';
 import type { S3SinkNode } from '../jobs/nodes/sinks.js';
 import { csvWriter } from './formats/csv.js';
 import type { FormatWriter, WriteOptions } from './formats/format.js';
@@ -169,7 +170,7 @@ export async function writeSink(
   }
   // A sink with no rows writes no file, as Spark writes no part file for an empty result.
   const written = [...pending.keys()].sort();
-  await eachConcurrently(written, WRITE_CONCURRENCY, flush);
+  await eachBounded(written, WRITE_CONCURRENCY, flush);
   const partitions = partitionIdx.length === 0 ? [] : written;
   files.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)); // report in key order, not flush order
   return { id: node.id, bucket, prefix: folder, location: staging.describe(bucket, folder), rows, files, partitions };
@@ -183,28 +184,6 @@ export async function writeSink(
  * memory held stays that of the pending rows (already in memory) plus a few encoded files.
  */
 const WRITE_CONCURRENCY = 8;
-
-/**
- * Runs `fn` over `items` with at most `limit` calls in flight. Every started call is
- * awaited before returning or throwing (nothing keeps writing into the staging after a
- * failure is reported); the first failure is thrown and no new call starts after it.
- */
-async function eachConcurrently<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (!failure && next < items.length) {
-      const item = items[next++]!;
-      try {
-        await fn(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure) throw failure.error;
-}
 
 /**
  * Encrypts a whole file, as the format writer produced it, and stages it with its

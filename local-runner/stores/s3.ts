@@ -27,6 +27,8 @@ import {
   type ListObjectsV2CommandOutput,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { eachBounded } from '../../core/bounded.js';
+import { sdkReason } from '../../core/sdk-errors.js';
 import type { ObjectSource } from '../formats/format.js';
 import { attachedMetadata, isDataKey, type CommitFolder, type ObjectInfo, type ObjectStore, type OutputStaging, type ServerSideEncryption, type UserMetadata } from './store.js';
 import { writeNewFile } from './write-file.js';
@@ -75,19 +77,8 @@ async function removeDir(dir: string | undefined): Promise<void> {
 
 /** The name and words of an SDK failure, e.g. `NoSuchBucket: The specified bucket does not exist`. */
 function reasonOf(e: unknown): string {
-  const err = (e ?? {}) as { name?: string; message?: string; code?: string; errors?: { code?: string }[]; $metadata?: { httpStatusCode?: number } };
-  const message = err.message ?? String(e);
-  const code = err.code ?? err.errors?.[0]?.code;
-  if (code && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE)$/.test(code)) {
-    return `cannot reach the S3 endpoint (${code}${message ? `: ${message}` : ''})`;
-  }
-  if (err.name === 'CredentialsProviderError') return `no AWS credentials (${message})`;
-  if (/region is missing/i.test(message)) return 'no AWS region configured (set AWS_REGION, or a region in the profile)';
-  if (err.name === 'PreconditionFailed') return 'PreconditionFailed: the object changed after it was listed';
-  const status = err.$metadata?.httpStatusCode;
-  // HEAD responses have no body, so for them the SDK knows only the HTTP status ("UnknownError").
-  const words = message && message !== err.name && message !== 'UnknownError' ? `: ${message}` : '';
-  return `${err.name ?? 'Error'}${words}${status ? ` (HTTP ${status})` : ''}`;
+  if ((e as { name?: string } | undefined)?.name === 'PreconditionFailed') return 'PreconditionFailed: the object changed after it was listed';
+  return sdkReason(e, { endpoint: 'S3' });
 }
 
 /** Runs one S3 request; a failure becomes an Error saying which object and which request. */
@@ -343,7 +334,7 @@ export class S3Staging implements OutputStaging {
       );
     };
     try {
-      await inParallel(uploads, UPLOADS_IN_FLIGHT, async ({ object, folder }) => {
+      await eachBounded(uploads, UPLOADS_IN_FLIGHT, async ({ object, folder }) => {
         await this.upload(object, folder.serverSideEncryption);
         uploaded++;
       });
@@ -412,20 +403,3 @@ export class S3Staging implements OutputStaging {
   }
 }
 
-/** Runs `task` on every item, at most `limit` at a time; the first failure rejects once the running tasks settle. */
-async function inParallel<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (next < items.length && !failure) {
-      const item = items[next++]!;
-      try {
-        await task(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure) throw failure.error;
-}
