@@ -260,15 +260,24 @@ class WordTable {
   }
 
   private rehash(): void {
-    const table = new Int32Array(this.table.length * 2).fill(EMPTY);
-    const mask = table.length - 1;
-    for (let slot = 0; slot < this.count; slot++) {
-      let p = this.hashes[slot]! & mask;
-      while (table[p] !== EMPTY) p = (p + 1) & mask;
-      table[p] = slot;
-    }
-    this.table = table;
+    this.table = indexTable(this.hashes, this.count, this.table.length * 2);
   }
+}
+
+/**
+ * An open-addressing table (linear probing, `size` a power of two) holding entries
+ * 0 .. count - 1 at the places their `hashes` give: WordTable's and BytesDictionary's
+ * tables, rebuilt twice as large when they pass half full.
+ */
+function indexTable(hashes: Int32Array, count: number, size: number): Int32Array<ArrayBuffer> {
+  const table = new Int32Array(size).fill(EMPTY);
+  const mask = size - 1;
+  for (let entry = 0; entry < count; entry++) {
+    let p = hashes[entry]! & mask;
+    while (table[p] !== EMPTY) p = (p + 1) & mask;
+    table[p] = entry;
+  }
+  return table;
 }
 
 /** Strings (or binaries) to dense codes by their bytes, held across batches. */
@@ -340,16 +349,7 @@ class BytesDictionary {
     this.starts[code + 1] = this.used;
     this.hashes[code] = hash;
     this.table[p] = code;
-    if (this.count * 2 > this.table.length) {
-      const table = new Int32Array(this.table.length * 2).fill(EMPTY);
-      const m = table.length - 1;
-      for (let c = 0; c < this.count; c++) {
-        let q = this.hashes[c]! & m;
-        while (table[q] !== EMPTY) q = (q + 1) & m;
-        table[q] = c;
-      }
-      this.table = table;
-    }
+    if (this.count * 2 > this.table.length) this.table = indexTable(this.hashes, this.count, this.table.length * 2);
     return code;
   }
 }
