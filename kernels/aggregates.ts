@@ -227,13 +227,13 @@ class DistinctCount implements Accumulator {
     this.distinct.addPairs(groups, values, (pairs, slot, value) => pairs.add(slot, value));
   }
 
+  /** Called for slot ranges up to the group count, which the last update (or `to`, with no rows at all) gives. */
   result(from: number, to: number): Data {
     if (!this.counts) {
       this.counts = new Float64Array(Math.max(this.slots, to));
       this.distinct.integers.countInto(this.counts);
       this.distinct.keyed.countInto(this.counts);
     }
-    this.counts = grown(this.counts, to);
     return countsColumn(this.counts, from, to);
   }
 }

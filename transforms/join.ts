@@ -610,21 +610,13 @@ async function* hashJoin(node: JoinNode, left: BatchStream, right: BatchStream, 
   for await (const batch of left) {
     if (batch.numRows === 0) continue;
     const firsts = table.firstMatches(batch);
-    if (unique && !matched) {
-      for (let i = 0; i < batch.numRows; i++) {
-        const match = firsts[i]!;
-        if ((match >= 0 || keepUnmatchedLeft) && pairs.push(i, match)) yield emit(batch);
-      }
-      if (pairs.length > 0) yield emit(batch);
-      continue;
-    }
     for (let i = 0; i < batch.numRows; i++) {
       let match = firsts[i]!;
       if (match < 0) {
         if (keepUnmatchedLeft && pairs.push(i, -1)) yield emit(batch);
         continue;
       }
-      for (; match >= 0; match = table.next[match]!) {
+      for (; match >= 0; match = unique ? -1 : table.next[match]!) {
         if (matched) matched[match >> 3]! |= 1 << (match & 7);
         if (pairs.push(i, match)) yield emit(batch);
       }
