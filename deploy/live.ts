@@ -50,36 +50,27 @@ export function describeKey(kms: KMSClient, keyId: string): Promise<KeyMetadata 
 }
 
 /** Names of the jobs carrying `tag` = `value` (ListJobs filters by tag). */
-export async function listTaggedJobs(glue: GlueClient, tag: string, value: string): Promise<string[]> {
-  const names: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await read('ListJobs', () => glue.send(new ListJobsCommand({ Tags: { [tag]: value }, ...(token && { NextToken: token }) })));
-    names.push(...(page?.JobNames ?? []));
-    token = page?.NextToken;
-  } while (token);
-  return names;
+export function listTaggedJobs(glue: GlueClient, tag: string, value: string): Promise<string[]> {
+  return allPages('ListJobs', (token) => glue.send(new ListJobsCommand({ Tags: { [tag]: value }, ...(token && { NextToken: token }) })), (page) => page.JobNames);
 }
 
 /** Every job in the region, with its settings (for which security configurations are still used). */
-export async function getAllJobs(glue: GlueClient): Promise<Job[]> {
-  const jobs: Job[] = [];
-  let token: string | undefined;
-  do {
-    const page = await read('GetJobs', () => glue.send(new GetJobsCommand({ ...(token && { NextToken: token }) })));
-    jobs.push(...(page?.Jobs ?? []));
-    token = page?.NextToken;
-  } while (token);
-  return jobs;
+export function getAllJobs(glue: GlueClient): Promise<Job[]> {
+  return allPages('GetJobs', (token) => glue.send(new GetJobsCommand({ ...(token && { NextToken: token }) })), (page) => page.Jobs);
 }
 
-export async function getAllSecurityConfigurations(glue: GlueClient): Promise<SecurityConfiguration[]> {
-  const configurations: SecurityConfiguration[] = [];
+export function getAllSecurityConfigurations(glue: GlueClient): Promise<SecurityConfiguration[]> {
+  return allPages('GetSecurityConfigurations', (token) => glue.send(new GetSecurityConfigurationsCommand({ ...(token && { NextToken: token }) })), (page) => page.SecurityConfigurations);
+}
+
+/** The items of every page of a Glue listing, following NextToken (each call through read()). */
+async function allPages<Page extends { NextToken?: string }, T>(operation: string, fetch: (token: string | undefined) => Promise<Page>, items: (page: Page) => T[] | undefined): Promise<T[]> {
+  const all: T[] = [];
   let token: string | undefined;
   do {
-    const page = await read('GetSecurityConfigurations', () => glue.send(new GetSecurityConfigurationsCommand({ ...(token && { NextToken: token }) })));
-    configurations.push(...(page?.SecurityConfigurations ?? []));
+    const page = await read(operation, () => fetch(token));
+    all.push(...((page && items(page)) ?? []));
     token = page?.NextToken;
   } while (token);
-  return configurations;
+  return all;
 }
